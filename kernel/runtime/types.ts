@@ -1,0 +1,105 @@
+/** The data types of the runtime's public API (see index.ts). */
+import type { SamplerName } from './manifest';
+
+/** An image: a file path, a `file://` URL (string or URL), or the encoded bytes of any format sharp reads. */
+export type ImageInput = string | URL | Buffer | Uint8Array;
+
+/** A PNG with its size. */
+export interface PngImage {
+  png: Buffer;
+  width: number;
+  height: number;
+}
+
+/** One codebook entry near an image's vector. */
+export interface CodeCandidate {
+  code: number;
+  /**
+   * Squared L2 distance between the pre-quantisation vector and the codebook entry; for `cosine` models
+   * between the l2-normalised vectors (= 2 - 2 cos).
+   */
+  distance: number;
+}
+
+/** What encode() gives for one image. */
+export interface Encoding {
+  /** The numCodes (32) codes, in causal order. */
+  codes: number[];
+  /** Pre-quantisation vectors, row-major [numCodes, codeDim]. */
+  features: Float32Array;
+  /** For each position, the topK nearest codebook entries, nearest first (topK[i][0].code === codes[i]). */
+  topK: CodeCandidate[][];
+  /** The image as the encoder saw it (oriented, flattened, resized to the model size), before normalisation. */
+  source: PngImage;
+}
+
+export interface EncodeOptions {
+  /** How many nearest codebook entries to report per position (default 5, at least 1). */
+  topK?: number;
+  signal?: AbortSignal;
+}
+
+export interface DecodeProgress {
+  /** Steps finished so far (1..total). */
+  step: number;
+  total: number;
+  /** UNet calls so far (a guided call runs the unconditional and conditional halves as one batch). */
+  unetEvaluations: number;
+  /** The current x0 prediction, cheaply decoded (when previews are on for this step). */
+  preview?: PngImage;
+}
+
+export interface DecodeOptions {
+  /** Sampler steps (manifest default: 50 for SEED v1). */
+  steps?: number;
+  /** Classifier-free guidance scale (manifest default: 7.5); 1 skips the unconditional half. */
+  guidance?: number;
+  /** Seed of the initial noise (manifest default: 42). Same codes, seed and settings give the same bytes. */
+  seed?: number;
+  sampler?: SamplerName;
+  /** DDIM eta (0 = deterministic); only the DDIM sampler takes it. */
+  eta?: number;
+  /** The initial latent, unit-variance noise [channels*height*width]; replaces the seeded noise. */
+  initialLatent?: Float32Array;
+  /** Checked before every UNet call; an abort throws SeedCancelledError. */
+  signal?: AbortSignal;
+  onProgress?: (progress: DecodeProgress) => void;
+  /**
+   * Attach a preview every N steps (0 = never). Default 1 when the manifest has a linear preview,
+   * else 0 (a VAE preview costs a VAE decode each time).
+   */
+  previewEvery?: number;
+}
+
+export interface DecodeParams {
+  seed: number;
+  sampler: SamplerName;
+  steps: number;
+  guidance: number;
+  eta?: number;
+}
+
+/** What decode() gives. */
+export interface Reconstruction extends PngImage {
+  codes: number[];
+  params: DecodeParams;
+  /** UNet calls made (PLMS: steps + 1). */
+  unetEvaluations: number;
+}
+
+export interface LoadOptions {
+  /** Execution providers to try in order (default `['cuda', 'cpu']`); the first that works is used. */
+  executionProviders?: ExecutionProviderName[];
+  /** Check every file's sha256 before its first use (default true). */
+  verifyHashes?: boolean;
+  /** Largest input image in pixels (width*height) accepted (default 100 megapixels). */
+  maxInputPixels?: number;
+}
+
+export type ExecutionProviderName = 'cuda' | 'cpu';
+
+/** Which execution provider runs the graphs, and why that one. */
+export interface ExecutionProviderChoice {
+  name: ExecutionProviderName;
+  reason: string;
+}
