@@ -1,0 +1,72 @@
+import { css } from 'lit';
+
+/** Uses JupyterLab's CSS variables only, so light, dark and high-contrast themes all apply. */
+export const seedPanelStyles = css`
+  :host {
+    display: block;
+    padding: 12px;
+    color: var(--jp-ui-font-color1);
+    font-family: var(--jp-ui-font-family);
+    font-size: var(--jp-ui-font-size1);
+  }
+  h2 {
+    margin: 0 0 12px;
+    font-size: var(--jp-ui-font-size3);
+    font-weight: 600;
+  }
+  h3 {
+    margin: 16px 0 6px;
+    font-size: var(--jp-ui-font-size1);
+    font-weight: 600;
+    text-transform: uppercase;
+    letter-spacing: 0.04em;
+    color: var(--jp-ui-font-color2);
+  }
+  p {
+    margin: 4px 0;
+  }
+  dl {
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 4px 12px;
+    margin: 0;
+  }
+  dt {
+    color: var(--jp-ui-font-color2);
+  }
+  dd {
+    margin: 0;
+  }
+  .status {
+    display: inline-block;
+    padding: 0 6px;
+    border-radius: 8px;
+    background: var(--jp-layout-color2);
+  }
+  .status[data-status='idle'] {
+    background: var(--jp-success-color3);
+    color: var(--jp-ui-font-color0);
+  }
+  .status[data-status='busy'] {
+    background: var(--jp-warn-color3);
+    color: var(--jp-ui-font-color0);
+  }
+  .status[data-status='dead'] {
+    background: var(--jp-error-color3);
+    color: var(--jp-ui-font-color0);
+  }
+  button {
+    margin-top: 8px;
+    padding: 4px 10px;
+    border: 1px solid var(--jp-border-color1);
+    border-radius: var(--jp-border-radius);
+    background: var(--jp-brand-color1);
+    color: var(--jp-ui-inverse-font-color1);
+    font: inherit;
+    cursor: pointer;
+  }
+  button:focus-visible {
+    outline: 2px solid var(--jp-brand-color0);
+    outline-offset: 2px;
+  }
+`;
