@@ -80,9 +80,13 @@ const SUITES = {
     const report = join(ROOT, '.cache', 'pytest-report.xml');
     mkdirSync(join(ROOT, '.cache'), { recursive: true });
     rmSync(report, { force: true });
-    const result = spawn('/usr/bin/python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${report}`, ...files], {
-      OMP_WAIT_POLICY: 'PASSIVE'
-    });
+    const result = spawn(
+      '/usr/bin/python3',
+      ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${report}`, ...files],
+      {
+        OMP_WAIT_POLICY: 'PASSIVE'
+      }
+    );
     if (!existsSync(report)) {
       return { passed: 0, failed: 1, skipped: 0, note: `pytest exited with ${result.status} and wrote no report` };
     }
