@@ -5,8 +5,9 @@
 //   node    dist/**/*.test.js (compiled from kernel/**/*.test.ts) and models/**/*.test.mjs
 //   python  test_*.py under kernel/ and models/, through Debian's pytest
 //   ui      ui-tests/tests/*.spec.ts, Playwright in Debian's Chromium against the real JupyterLab
+//   lint    ESLint and Prettier over the whole checkout, one test each
 //
-// Usage: node scripts/test.mjs [node|python|ui ...]   (default: all suites)
+// Usage: node scripts/test.mjs [node|python|ui|lint ...]   (default: all suites)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -113,6 +114,13 @@ const SUITES = {
       failed: stats.unexpected,
       skipped: stats.skipped
     };
+  },
+
+  lint() {
+    const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+    const checks = [spawn(bin('eslint'), ['.']), spawn(bin('prettier'), ['--check', '.'])];
+    const failed = checks.filter((result) => result.status !== 0).length;
+    return { passed: checks.length - failed, failed, skipped: 0 };
   }
 };
 
