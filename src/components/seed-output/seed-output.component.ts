@@ -1,0 +1,376 @@
+import { html, LitElement, nothing, PropertyValues, TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { emit, SeedEventMap } from '../../events';
+import {
+  canRedo,
+  canUndo,
+  CodeHistory,
+  currentCodes,
+  describeEdit,
+  pushEdit,
+  redo,
+  startHistory,
+  TRUNCATE_FILL_RULE,
+  undo
+} from '../../model/code-history';
+import { lineageToJson } from '../../model/lineage';
+import { toLlmTokens } from '../../model/llm-tokens';
+import {
+  DecodedView,
+  DecodeParams,
+  DecodeState,
+  Lineage,
+  LiveState,
+  SAMPLER_NAMES,
+  SamplerName,
+  SeedResultView
+} from '../../model/seed-result';
+import '../decode-progress/decode-progress';
+import '../token-inspector/token-inspector';
+import { seedOutputStyles } from './seed-output.styles';
+
+const DEFAULT_PARAMS: DecodeParams = { sampler: 'plms', steps: 50, guidance: 7.5, seed: 42 };
+
+/** Largest seed the kernel's generator takes (a 32-bit unsigned integer). */
+const MAX_SEED = 2 ** 32 - 1;
+
+/**
+ * A SEED output: the token inspector with the editing tools (undo, redo, truncate, copy), the decode
+ * form and its progress, and the images decoded from it, each with its lineage.
+ *
+ * It keeps the edit history itself (it is view state); everything that needs the kernel leaves as an event.
+ *
+ * @event seed-decode-request - the user pressed Decode; detail `{ codes, params, lineage }`.
+ * @event seed-decode-cancel - the user pressed Cancel on the running or queued decode.
+ * @event seed-copy - the user asked to copy; detail `{ format, text }` (the host writes the clipboard).
+ * @event seed-token-edit - re-emitted from the inspector; the output has already applied it.
+ *
+ * @csspart inspector - the token inspector.
+ * @csspart toolbar - undo, redo, truncate and copy.
+ * @csspart decode - the decode form, progress and results.
+ */
+export class SeedOutputElement extends LitElement {
+  static override styles = seedOutputStyles;
+
+  /** The output to show. A new result starts a new edit history. */
+  @property({ attribute: false })
+  result?: SeedResultView;
+
+  /** Whether a live SEED kernel can decode, and if not why. */
+  @property({ attribute: false })
+  live: LiveState = { kind: 'offline', reason: 'No kernel is connected.' };
+
+  /** The state of this output's decode. */
+  @property({ attribute: false })
+  decode: DecodeState = { kind: 'idle' };
+
+  /** Images decoded from this output, newest first. */
+  @property({ attribute: false })
+  decoded: DecodedView[] = [];
+
+  /** The sampler settings the decode form starts with (from the user's settings). */
+  @property({ attribute: false })
+  defaults: DecodeParams = DEFAULT_PARAMS;
+
+  /** Seed policy: draw a new random seed for each decode instead of using the seed field. */
+  @property({ type: Boolean, attribute: 'random-seed' })
+  randomSeed = false;
+
+  @state()
+  private history: CodeHistory = startHistory([]);
+
+  @state()
+  private params: DecodeParams = DEFAULT_PARAMS;
+
+  @state()
+  private keep = 32;
+
+  @state()
+  private formError = '';
+
+  /** The form keeps what the user typed; new defaults apply only to fields not touched. */
+  private touched = new Set<keyof DecodeParams>();
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('result') && this.result) {
+      this.history = startHistory(this.result.codes);
+      this.keep = this.result.codes.length;
+    }
+    if (changed.has('defaults')) {
+      const next = { ...this.params };
+      for (const key of Object.keys(this.defaults) as (keyof DecodeParams)[]) {
+        if (!this.touched.has(key)) {
+          (next as Record<string, unknown>)[key] = this.defaults[key];
+        }
+      }
+      this.params = next;
+    }
+  }
+
+  /** The codes after the edits, in causal order. */
+  get codes(): number[] {
+    return currentCodes(this.history);
+  }
+
+  protected override render(): TemplateResult {
+    const result = this.result;
+    if (!result) {
+      return html`<p class="empty">This SEED output has no data.</p>`;
+    }
+    const codes = this.codes;
+    return html`
+      <header>
+        <span class="kind">${KIND_NAMES[result.kind]}</span>
+        <span class="label">${result.label}</span>
+        <span class="model" title=${`model sha256 ${result.model.sha256}`}>${result.model.id}</span>
+        ${result.params ? html`<span class="params">${describeParams(result.params)}</span>` : nothing}
+      </header>
+      <div class="images">
+        <seed-token-inspector
+          part="inspector"
+          .codes=${codes}
+          .originalCodes=${result.codes}
+          .topK=${result.topK}
+          .source=${result.source}
+          .model=${result.model}
+          .label=${result.label}
+          ?editable=${true}
+          @seed-token-edit=${this.onEdit}
+        ></seed-token-inspector>
+        ${result.image
+          ? html`<figure class="reconstruction">
+              <img src=${result.image.src} alt=${`Reconstruction of ${result.label}`} />
+              <figcaption>Reconstruction</figcaption>
+            </figure>`
+          : nothing}
+      </div>
+      ${this.renderToolbar(codes)} ${this.renderDecode(codes)}
+    `;
+  }
+
+  private renderToolbar(codes: number[]): TemplateResult {
+    const edits = this.history.done;
+    return html`<div part="toolbar" class="toolbar" role="toolbar" aria-label="Edit codes">
+        <button type="button" ?disabled=${!canUndo(this.history)} @click=${() => (this.history = undo(this.history))}>
+          Undo
+        </button>
+        <button type="button" ?disabled=${!canRedo(this.history)} @click=${() => (this.history = redo(this.history))}>
+          Redo
+        </button>
+        <span class="truncate">
+          <label>
+            Keep first
+            <input
+              type="number"
+              name="keep"
+              min="1"
+              max=${codes.length}
+              .value=${String(this.keep)}
+              @change=${(event: Event) => (this.keep = Number((event.target as HTMLInputElement).value))}
+            />
+          </label>
+          <button type="button" class="truncate-button" @click=${this.truncate} aria-describedby="fill-rule">
+            Truncate
+          </button>
+          <span id="fill-rule" class="hint">${TRUNCATE_FILL_RULE}</span>
+        </span>
+        <button type="button" @click=${() => this.copy('json', lineageToJson(this.lineage()))}>Copy JSON</button>
+        <button type="button" @click=${() => this.copy('llm-tokens', toLlmTokens(codes))}>Copy LLM tokens</button>
+      </div>
+      ${edits.length > 0
+        ? html`<ol class="edits" aria-label="Edits">
+            ${edits.map((edit) => html`<li>${describeEdit(edit)}</li>`)}
+          </ol>`
+        : nothing}`;
+  }
+
+  private renderDecode(codes: number[]): TemplateResult {
+    const busy = this.decode.kind === 'running' || this.decode.kind === 'queued' || this.decode.kind === 'cancelling';
+    const canDecode = this.live.kind === 'ready' || this.live.kind === 'busy';
+    return html`<section part="decode" class="decode" aria-label="Decode">
+      <form class="params" @submit=${(event: Event) => this.requestDecode(event, codes)}>
+        <label>
+          Sampler
+          <select name="sampler" @change=${(event: Event) => this.setParam('sampler', selectValue(event))}>
+            ${(Object.keys(SAMPLER_NAMES) as SamplerName[]).map(
+              (name) => html`<option value=${name} ?selected=${name === this.params.sampler}>${SAMPLER_NAMES[name]}</option>`
+            )}
+          </select>
+        </label>
+        <label>
+          Steps
+          <input
+            name="steps"
+            type="number"
+            min="1"
+            max="1000"
+            .value=${String(this.params.steps)}
+            @change=${(event: Event) => this.setParam('steps', numberValue(event))}
+          />
+        </label>
+        <label>
+          Guidance
+          <input
+            name="guidance"
+            type="number"
+            min="1"
+            max="30"
+            step="0.5"
+            .value=${String(this.params.guidance)}
+            @change=${(event: Event) => this.setParam('guidance', numberValue(event))}
+          />
+        </label>
+        <label>
+          Seed
+          <input
+            name="seed"
+            type="number"
+            min="0"
+            max=${MAX_SEED}
+            ?disabled=${this.randomSeed}
+            .value=${String(this.params.seed)}
+            @change=${(event: Event) => this.setParam('seed', numberValue(event))}
+          />
+        </label>
+        <label class="random-seed">
+          <input
+            type="checkbox"
+            .checked=${this.randomSeed}
+            @change=${(event: Event) => (this.randomSeed = (event.target as HTMLInputElement).checked)}
+          />
+          New random seed each decode
+        </label>
+        <button type="submit" class="decode-button" ?disabled=${busy || !canDecode}>Decode</button>
+      </form>
+      ${this.formError ? html`<p class="form-error" role="alert">${this.formError}</p>` : nothing}
+      ${canDecode ? nothing : html`<p class="live" role="status">${describeLive(this.live)}</p>`}
+      <seed-decode-progress .state=${this.decode}></seed-decode-progress>
+      ${this.decoded.length > 0
+        ? html`<ol class="decoded" aria-label="Decoded images">
+            ${this.decoded.map((item, index) => this.renderDecoded(item, index))}
+          </ol>`
+        : nothing}
+    </section>`;
+  }
+
+  private renderDecoded(item: DecodedView, index: number): TemplateResult {
+    const { lineage } = item;
+    return html`<li class="decoded-item">
+      <img src=${item.image.src} alt=${`Decoded image ${this.decoded.length - index}`} />
+      <div class="lineage">
+        <p>
+          ${lineage.edits.length === 0
+            ? `Codes of ${lineage.from}, unedited`
+            : `Codes of ${lineage.from} with ${lineage.edits.length} edit${lineage.edits.length === 1 ? '' : 's'}`}
+        </p>
+        ${lineage.params ? html`<p>${describeParams(lineage.params)}</p>` : nothing}
+        <ol class="edits">
+          ${lineage.edits.map((edit) => html`<li>${describeEdit(edit)}</li>`)}
+        </ol>
+        <button type="button" @click=${() => this.copy('json', lineageToJson(lineage))}>Copy JSON</button>
+        <button type="button" @click=${() => this.copy('llm-tokens', toLlmTokens(lineage.codes))}>
+          Copy LLM tokens
+        </button>
+      </div>
+    </li>`;
+  }
+
+  private onEdit = (event: CustomEvent<SeedEventMap['seed-token-edit']>): void => {
+    this.history = pushEdit(this.history, event.detail.edit);
+  };
+
+  private truncate = (): void => {
+    const length = this.codes.length;
+    if (!Number.isInteger(this.keep) || this.keep < 1 || this.keep > length) {
+      this.keep = Math.min(length, Math.max(1, Math.round(this.keep) || length));
+      return;
+    }
+    this.history = pushEdit(this.history, { kind: 'truncate', keep: this.keep });
+  };
+
+  private setParam<K extends keyof DecodeParams>(key: K, value: DecodeParams[K]): void {
+    this.touched.add(key);
+    this.params = { ...this.params, [key]: value };
+  }
+
+  private lineage(params?: DecodeParams): Lineage {
+    const result = this.result!;
+    return {
+      from: result.label,
+      fromCodes: result.codes,
+      edits: [...this.history.done],
+      codes: this.codes,
+      model: result.model,
+      ...(params ? { params } : {})
+    };
+  }
+
+  private requestDecode(event: Event, codes: number[]): void {
+    event.preventDefault();
+    const seed = this.randomSeed ? randomSeed() : this.params.seed;
+    const params: DecodeParams = { ...this.params, seed };
+    this.formError = paramsError(params);
+    if (this.formError) {
+      return;
+    }
+    if (this.randomSeed) {
+      this.params = params;
+    }
+    emit(this, 'seed-decode-request', { codes, params, lineage: this.lineage(params) });
+  }
+
+  private copy(format: 'json' | 'llm-tokens', text: string): void {
+    emit(this, 'seed-copy', { format, text });
+  }
+}
+
+const KIND_NAMES: Record<SeedResultView['kind'], string> = {
+  encoding: 'SEED encoding',
+  reconstruction: 'SEED reconstruction',
+  recon: 'SEED encode + reconstruction'
+};
+
+function describeParams(params: DecodeParams): string {
+  return `${SAMPLER_NAMES[params.sampler]}, ${params.steps} steps, guidance ${params.guidance}, seed ${params.seed}`;
+}
+
+function describeLive(live: LiveState): string {
+  switch (live.kind) {
+    case 'offline':
+      return `Decoding needs a running SEED kernel: ${live.reason}`;
+    case 'restarting':
+      return 'The kernel is restarting; Decode is available again when it is ready.';
+    case 'dead':
+      return `The kernel is dead: ${live.reason}`;
+    default:
+      return '';
+  }
+}
+
+/** Says what to change when a decode setting is out of range; empty when all are fine. */
+export function paramsError(params: DecodeParams): string {
+  if (!Number.isInteger(params.steps) || params.steps < 1 || params.steps > 1000) {
+    return `Steps must be a whole number from 1 to 1000 (got ${params.steps}).`;
+  }
+  if (!Number.isFinite(params.guidance) || params.guidance < 1 || params.guidance > 30) {
+    return `Guidance must be a number from 1 to 30 (got ${params.guidance}).`;
+  }
+  if (!Number.isInteger(params.seed) || params.seed < 0 || params.seed > MAX_SEED) {
+    return `Seed must be a whole number from 0 to ${MAX_SEED} (got ${params.seed}).`;
+  }
+  return '';
+}
+
+function randomSeed(): number {
+  const draw = new Uint32Array(1);
+  crypto.getRandomValues(draw);
+  return draw[0];
+}
+
+function selectValue(event: Event): SamplerName {
+  return (event.target as HTMLSelectElement).value as SamplerName;
+}
+
+function numberValue(event: Event): number {
+  return Number((event.target as HTMLInputElement).value);
+}
