@@ -1,0 +1,92 @@
+"""Writes random SEED v1 checkpoints laid out like the release, to test the converter without the real weights.
+
+    /usr/bin/python3 models/export/make_random_checkpoints.py --size small --out DIR
+    /usr/bin/python3 models/export/make_random_checkpoints.py --size full --out DIR      # ~2.2 GB in fp16
+
+The files are `eva_vit_g.pth` (flat state dict), `causal_qformer.pth` and `seed_tokenizer.pth` (state dict
+under "model"), with exactly the released key names, plus `config.json` with the sizes, which
+`convert.py --config` reads (the released sizes are convert.py's default, so the full-size config is
+only written for reference).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import torch  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from released_checkpoints import EVA_VIT, PARTS  # noqa: E402
+from seed_v1_modules import SeedV1Config, SeedV1Tokenizer, small_config  # noqa: E402
+
+
+def random_tokenizer(config: SeedV1Config, seed: int) -> SeedV1Tokenizer:
+    """A SeedV1Tokenizer whose every weight is random, LayerNorms included, so that a converter that
+    drops or swaps any tensor changes the outputs."""
+    generator = torch.Generator().manual_seed(seed)
+    model = SeedV1Tokenizer(config)
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            is_norm = '.norm' in name or 'LayerNorm' in name or name.startswith('ln_vision')
+            if is_norm and name.endswith('weight'):
+                parameter.normal_(1.0, 0.1, generator=generator)
+            elif is_norm:
+                parameter.normal_(0.0, 0.1, generator=generator)
+            elif name in ('query_tokens', 'reverse_tokens', 'pos_embed_text', 'quantize.embedding.weight'):
+                # Distinct tokens and a spread-out codebook keep the causal-mask and quantiser checks meaningful.
+                parameter.normal_(0.0, 0.5, generator=generator)
+            else:
+                parameter.normal_(0.0, 0.02, generator=generator)
+    return model.eval()
+
+
+def split_like_release(model: SeedV1Tokenizer, dtype: torch.dtype) -> dict[str, object]:
+    """The three files' contents, keyed by file name."""
+    state = model.state_dict()
+    files: dict[str, object] = {}
+    for part in PARTS:
+        tensors = {key: state[part.model_key(key)].to(dtype).clone() for key in part.expected_shapes(model)}
+        files[part.filename] = tensors if part is EVA_VIT else {'model': tensors}
+    return files
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--size', choices=('small', 'full'), default='small')
+    parser.add_argument('--out', type=Path, required=True, help='folder for the three .pth files and config.json')
+    parser.add_argument('--dtype', choices=('fp16', 'fp32'), help='default: fp16 for full (like the release), fp32 for small')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--width', type=int, default=64, help='small: Q-Former and de-tokenizer width')
+    parser.add_argument('--vision-width', type=int, default=64, help='small: ViT width')
+    parser.add_argument('--layers', type=int, default=2, help='small: ViT blocks, Q-Former layers and text blocks')
+    parser.add_argument('--heads', type=int, default=4, help='small: attention heads everywhere')
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(2)
+    config = (
+        SeedV1Config()
+        if args.size == 'full'
+        else small_config(width=args.width, vision_width=args.vision_width, layers=args.layers, heads=args.heads)
+    )
+    dtype_name = args.dtype or ('fp16' if args.size == 'full' else 'fp32')
+    dtype = torch.float16 if dtype_name == 'fp16' else torch.float32
+    args.out.mkdir(parents=True, exist_ok=True)
+    model = random_tokenizer(config, args.seed)
+    parameters = sum(p.numel() for p in model.parameters())
+    files = split_like_release(model, dtype)
+    del model
+    for filename, content in files.items():
+        torch.save(content, str(args.out / filename))
+        print(f'wrote {args.out / filename} ({(args.out / filename).stat().st_size / 1e6:.1f} MB)')
+    (args.out / 'config.json').write_text(config.to_json())
+    print(f'{args.size} SEED v1, {parameters / 1e6:.1f} M parameters, {dtype_name}; sizes in {args.out / "config.json"}')
+
+
+if __name__ == '__main__':
+    main()

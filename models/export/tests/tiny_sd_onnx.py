@@ -1,0 +1,64 @@
+"""A miniature Stable Diffusion ONNX export in the diffusers layout, for testing convert.py's --sd-onnx
+path: the graphs take and give the tensors (names, types, the 77x768 text embedding) of the real one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from onnx_export_files import trace_to_onnx
+
+
+class TinyTextEncoder(nn.Module):
+    """int32 input_ids [1, 77] -> last_hidden_state [1, 77, 768], depending on every id and position."""
+
+    def __init__(self):
+        super().__init__()
+        self.token = nn.Embedding(16, 768)
+        self.position = nn.Parameter(torch.randn(1, 77, 768))
+
+    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(self.token(input_ids.long() % 16) + self.position)
+
+
+class TinyUnet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 3, padding=1)
+        self.context = nn.Linear(768, 4)
+
+    def forward(self, sample, timestep, encoder_hidden_states):
+        bias = self.context(encoder_hidden_states).mean(1)[:, :, None, None]
+        return self.conv(sample) + bias + timestep.float().reshape(-1, 1, 1, 1) * 1e-3
+
+
+class TinyVaeDecoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(4, 3, 1)
+
+    def forward(self, latent_sample):
+        return torch.tanh(self.conv(latent_sample))
+
+
+def write_tiny_sd_onnx(folder: Path) -> Path:
+    torch.manual_seed(0)
+    trace_to_onnx(TinyTextEncoder(), torch.zeros(1, 77, dtype=torch.int32), folder / 'text_encoder', 'input_ids', 'last_hidden_state')
+    _export_unet(folder / 'unet')
+    trace_to_onnx(TinyVaeDecoder(), torch.zeros(1, 4, 8, 8), folder / 'vae_decoder', 'latent_sample', 'sample')
+    return folder
+
+
+def _export_unet(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(
+            TinyUnet().eval(),
+            (torch.zeros(2, 4, 8, 8), torch.tensor([1], dtype=torch.int64), torch.zeros(2, 77, 768)),
+            str(folder / 'model.onnx'),
+            input_names=['sample', 'timestep', 'encoder_hidden_states'],
+            output_names=['out_sample'],
+            opset_version=17,
+        )
