@@ -1,0 +1,250 @@
+/**
+ * ONNX Runtime sessions: created on first use, cached per file, released on demand. Inputs and outputs
+ * are converted at the graph boundary to the element type the graph declares (float32, float16, int64...),
+ * so fp16 and fp32 exports both work and the rest of the runtime only sees Float32Array.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { SeedModelError, SeedOutOfMemoryError } from './errors';
+import { fromFloat16, toFloat16 } from './float16';
+import type { ModelFile } from './manifest-loader';
+import type { ExecutionProviderChoice, ExecutionProviderName } from './types';
+
+/** ORT's messages when CUDA (or its BFC arena) cannot allocate. */
+const OUT_OF_MEMORY = /out of memory|Failed to allocate memory|BFCArena|CUBLAS_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation/i;
+
+const CUDA_PROVIDER_LIBRARY = 'libonnxruntime_providers_cuda.so';
+
+/** Where onnxruntime-node keeps its native libraries (and the CUDA provider, when installed). */
+function ortBinaryDir(): string {
+  const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
+  return path.join(root, 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/**
+ * Picks the first requested execution provider this installation can run, with the reason.
+ * The npm build of onnxruntime-node is CPU-only: `listSupportedBackends()` reports `cuda bundled:false`,
+ * and the CUDA provider library only appears after its install script downloads it.
+ */
+export function chooseExecutionProvider(requested: ExecutionProviderName[]): ExecutionProviderChoice {
+  const skipped: string[] = [];
+  for (const name of requested) {
+    if (name === 'cpu') {
+      const reason = skipped.length ? `${skipped.join(' ')} Running on CPU.` : 'CPU requested.';
+      return { name, reason };
+    }
+    const backend = ort.listSupportedBackends().find((b) => b.name === 'cuda');
+    const library = path.join(ortBinaryDir(), CUDA_PROVIDER_LIBRARY);
+    if (!backend) {
+      skipped.push(`CUDA is not available: this onnxruntime-node build has no CUDA backend on ${process.platform}/${process.arch}.`);
+    } else if (!backend.bundled && !fs.existsSync(library)) {
+      skipped.push(
+        'CUDA is not available: the npm build of onnxruntime-node does not bundle the CUDA execution provider ' +
+          `(listSupportedBackends: cuda bundled:false) and ${library} is not installed. To use an NVIDIA GPU, run ` +
+          "'node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=cuda12' (needs CUDA 12 and cuDNN 9)."
+      );
+    } else {
+      return { name, reason: 'CUDA execution provider installed; graphs run on GPU 0 (nodes it lacks fall back to CPU).' };
+    }
+  }
+  throw new SeedModelError(
+    `None of the requested execution providers (${requested.join(', ')}) can run here. ${skipped.join(' ')} Add 'cpu'.`
+  );
+}
+
+/** A float tensor handed to or returned from a graph, always as float32 on our side. */
+export interface FloatTensor {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** One loaded ONNX graph. */
+export class Graph {
+  private readonly inputs = new Map<string, ort.InferenceSession.TensorValueMetadata>();
+
+  constructor(
+    readonly file: ModelFile,
+    readonly session: ort.InferenceSession
+  ) {
+    for (const meta of session.inputMetadata) {
+      if (meta.isTensor) {
+        this.inputs.set(meta.name, meta);
+      }
+    }
+  }
+
+  /** Throws SeedModelError unless the graph has these inputs and outputs. */
+  expect(inputs: string[], outputs: string[]): void {
+    const missingIn = inputs.filter((name) => !this.session.inputNames.includes(name));
+    const missingOut = outputs.filter((name) => !this.session.outputNames.includes(name));
+    if (missingIn.length || missingOut.length) {
+      throw new SeedModelError(
+        `${this.file.path} (${this.file.field}) does not have the ` +
+          [
+            missingIn.length ? `input(s) ${missingIn.join(', ')}` : '',
+            missingOut.length ? `output(s) ${missingOut.join(', ')}` : ''
+          ]
+            .filter(Boolean)
+            .join(' or ') +
+          ` the manifest names; it has inputs ${this.session.inputNames.join(', ')} and outputs ` +
+          `${this.session.outputNames.join(', ')}. Fix the names in seed-model.json or re-export the graph.`
+      );
+    }
+  }
+
+  /** The declared element type of an input (e.g. float32, float16, int64). */
+  inputType(name: string): ort.Tensor.Type {
+    return this.inputs.get(name)?.type ?? 'float32';
+  }
+
+  /** The declared shape of an input: numbers for fixed dimensions, strings for symbolic ones. */
+  inputShape(name: string): ReadonlyArray<number | string> {
+    return this.inputs.get(name)?.shape ?? [];
+  }
+
+  /** A tensor for input `name` in the element type the graph declares. */
+  tensor(name: string, values: Float32Array | readonly number[], dims: number[]): ort.Tensor {
+    const type = this.inputType(name);
+    const floats = values instanceof Float32Array ? values : Float32Array.from(values);
+    switch (type) {
+      case 'float32':
+        return new ort.Tensor('float32', floats, dims);
+      case 'float16':
+        return new ort.Tensor('float16', toFloat16(floats), dims);
+      case 'float64':
+        return new ort.Tensor('float64', Float64Array.from(values), dims);
+      case 'int64':
+        return new ort.Tensor('int64', BigInt64Array.from(Array.from(values, (v) => BigInt(Math.round(v)))), dims);
+      case 'int32':
+        return new ort.Tensor('int32', Int32Array.from(values, (v) => Math.round(v)), dims);
+      default:
+        throw new SeedModelError(
+          `${this.file.path} (${this.file.field}): input '${name}' has element type ${type}; the runtime feeds float32, float16, float64, int32 or int64.`
+        );
+    }
+  }
+
+  /** Runs the graph and returns the named outputs as float32. */
+  async run(feeds: Record<string, ort.Tensor>, outputs: string[]): Promise<Record<string, FloatTensor>> {
+    let result: ort.InferenceSession.ReturnType;
+    try {
+      result = await this.session.run(feeds, outputs);
+    } catch (error) {
+      throw runError(this.file, error);
+    }
+    const out: Record<string, FloatTensor> = {};
+    for (const name of outputs) {
+      const tensor = result[name] as ort.Tensor;
+      out[name] = { data: toFloat32(tensor, this.file, name), dims: [...tensor.dims] };
+    }
+    return out;
+  }
+}
+
+function toFloat32(tensor: ort.Tensor, file: ModelFile, name: string): Float32Array {
+  switch (tensor.type) {
+    case 'float32':
+      return tensor.data as Float32Array;
+    case 'float16':
+      return fromFloat16(tensor.data as Uint16Array);
+    case 'float64':
+      return Float32Array.from(tensor.data as Float64Array);
+    default:
+      throw new SeedModelError(
+        `${file.path} (${file.field}): output '${name}' has element type ${tensor.type}; the runtime reads float32, float16 or float64.`
+      );
+  }
+}
+
+function runError(file: ModelFile, error: unknown): Error {
+  const message = (error as Error).message ?? String(error);
+  if (OUT_OF_MEMORY.test(message)) {
+    return new SeedOutOfMemoryError(
+      `The GPU ran out of memory running ${path.basename(file.path)} (${file.field}): ${message}. ` +
+        'Encode fewer images per call, close other programs using the GPU, use an fp16 export, ' +
+        "or load the model with executionProviders: ['cpu'].",
+      { cause: error }
+    );
+  }
+  return new SeedModelError(`Running ${file.path} (${file.field}) failed: ${message}`, { cause: error });
+}
+
+/** Creates sessions lazily and caches them per file. */
+export class SessionPool {
+  private readonly sessions = new Map<string, Promise<Graph>>();
+  private choice: ExecutionProviderChoice;
+
+  constructor(
+    choice: ExecutionProviderChoice,
+    /** Called once per file before its first session (the sha256 check). */
+    private readonly beforeLoad: (file: ModelFile) => Promise<void>
+  ) {
+    this.choice = choice;
+  }
+
+  get executionProvider(): ExecutionProviderChoice {
+    return this.choice;
+  }
+
+  /** The session for `file`, created on first use. */
+  get(file: ModelFile): Promise<Graph> {
+    let graph = this.sessions.get(file.path);
+    if (!graph) {
+      graph = this.create(file);
+      this.sessions.set(file.path, graph);
+      // A failed load is not cached, so fixing the file and calling again works.
+      const pending = graph;
+      pending.catch(() => {
+        if (this.sessions.get(file.path) === pending) {
+          this.sessions.delete(file.path);
+        }
+      });
+    }
+    return graph;
+  }
+
+  private async create(file: ModelFile): Promise<Graph> {
+    await this.beforeLoad(file);
+    const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+    if (this.choice.name === 'cuda') {
+      try {
+        const session = await ort.InferenceSession.create(file.path, { ...options, executionProviders: ['cuda', 'cpu'] });
+        return new Graph(file, session);
+      } catch (error) {
+        const message = (error as Error).message ?? String(error);
+        if (OUT_OF_MEMORY.test(message)) {
+          throw runError(file, error);
+        }
+        // CUDA libraries missing or unusable at run time: say so once and continue on CPU.
+        this.choice = {
+          name: 'cpu',
+          reason: `CUDA failed to start for ${path.basename(file.path)} (${message.split('\n')[0]}); running on CPU.`
+        };
+      }
+    }
+    try {
+      const session = await ort.InferenceSession.create(file.path, { ...options, executionProviders: ['cpu'] });
+      return new Graph(file, session);
+    } catch (error) {
+      throw new SeedModelError(
+        `ONNX Runtime cannot load ${file.path} (${file.field}): ${(error as Error).message ?? error}. ` +
+          'Re-export the graph (opset 13 or newer) and check that its external-data files sit beside it.',
+        { cause: error }
+      );
+    }
+  }
+
+  /** Releases every session; later calls create them again. */
+  async release(): Promise<void> {
+    const graphs = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const graph of graphs) {
+      try {
+        await (await graph).session.release();
+      } catch {
+        // A session that failed to load has nothing to release.
+      }
+    }
+  }
+}
