@@ -67,7 +67,8 @@ def finish_onnx(traced: Path, target: Path, dtype: str) -> list[Path]:
             location=data.name,
             size_threshold=1024,
         )
-        written = [target, data]
+        # Tensors under 1 KiB stay inline, so a graph of small tensors may still need no data file.
+        written = [target, data] if data.is_file() else [target]
     del model
     onnx.checker.check_model(str(target))
     return written

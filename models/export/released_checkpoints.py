@@ -140,21 +140,24 @@ class KeyReport:
             f'{self.part.filename} (given as {self.part.option} {self.path}): {len(self.missing)} missing, '
             f'{len(self.unexpected)} unexpected, {len(self.mismatched)} with the wrong shape.'
         ]
+        # A file of another model mismatches everywhere; a few keys show it, the count says the rest.
+        limit = 5 if 'looks like' in self.resemblance else LISTED_KEYS
         if self.resemblance:
             lines.append(f'  {self.resemblance}')
-        lines += _listing('missing', self.missing)
-        lines += _listing('unexpected', self.unexpected)
+        lines += _listing('missing', self.missing, limit)
+        lines += _listing('unexpected', self.unexpected, limit)
         lines += _listing(
             'wrong shape',
             [f'{key}: file {list(got)}, expected {list(want)}' for key, got, want in self.mismatched],
+            limit,
         )
         return '\n'.join(lines)
 
 
-def _listing(label: str, items: list[str]) -> list[str]:
-    lines = [f'  {label}: {item}' for item in items[:LISTED_KEYS]]
-    if len(items) > LISTED_KEYS:
-        lines.append(f'  ... and {len(items) - LISTED_KEYS} more {label}')
+def _listing(label: str, items: list[str], limit: int) -> list[str]:
+    lines = [f'  {label}: {item}' for item in items[:limit]]
+    if len(items) > limit:
+        lines.append(f'  ... and {len(items) - limit} more {label}')
     return lines
 
 

@@ -43,12 +43,14 @@ class TinyVaeDecoder(nn.Module):
         return torch.tanh(self.conv(latent_sample))
 
 
-def write_tiny_sd_onnx(folder: Path) -> Path:
+def write_tiny_sd_onnx(folder: Path) -> TinyTextEncoder:
+    """Writes the export into `folder` and returns its text encoder, to check the unconditional embedding."""
     torch.manual_seed(0)
-    trace_to_onnx(TinyTextEncoder(), torch.zeros(1, 77, dtype=torch.int32), folder / 'text_encoder', 'input_ids', 'last_hidden_state')
+    text_encoder = TinyTextEncoder().eval()
+    trace_to_onnx(text_encoder, torch.zeros(1, 77, dtype=torch.int32), folder / 'text_encoder', 'input_ids', 'last_hidden_state')
     _export_unet(folder / 'unet')
     trace_to_onnx(TinyVaeDecoder(), torch.zeros(1, 4, 8, 8), folder / 'vae_decoder', 'latent_sample', 'sample')
-    return folder
+    return text_encoder
 
 
 def _export_unet(folder: Path) -> None:
