@@ -1,13 +1,15 @@
 /**
- * Image input and output with sharp (libvips): any format it reads, from a path, a file:// URL or bytes;
- * EXIF orientation applied; alpha flattened onto the manifest's background; a bicubic resize to the
- * model's size without cropping (SEED's `Resize((224, 224), BICUBIC)`); PNG out.
+ * Image input and output. sharp (libvips) reads any common format from a path, a file:// URL or bytes,
+ * applies the EXIF orientation, flattens alpha onto the manifest's background and writes PNG; the bicubic
+ * resize to the model's size without cropping (SEED's `Resize((224, 224), BICUBIC)` on a PIL image) is
+ * resize.ts, which matches Pillow exactly where libvips does not.
  */
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { SeedInputError } from './errors';
 import type { ImageSettings } from './manifest';
+import { resizeBicubic } from './resize';
 import type { ImageInput, PngImage } from './types';
 
 /** Default pixel limit (width x height) against decompression bombs: 100 megapixels. */
@@ -63,13 +65,11 @@ export async function loadImage(
     const { data, info } = await sharp(source(input), { limitInputPixels: maxInputPixels })
       .autoOrient()
       .flatten({ background: { r, g, b } })
-      // fastShrinkOnLoad off: JPEG shrink-on-load would box-filter before the bicubic pass.
-      .resize(width, height, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: false })
       .toColourspace('srgb')
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    return { data, width: info.width, height: info.height };
+    return resizeBicubic({ data, width: info.width, height: info.height }, width, height);
   } catch (error) {
     throw imageError(input, error, maxInputPixels);
   }
