@@ -1,0 +1,189 @@
+"""Evaluation of the trained seed-nano on the held-out split: writes work/metrics.json and the contact sheet.
+
+Every image error is the root-mean-square difference in [0, 1] RGB at 32x32, averaged over images. Decodes
+use the manifest's sampler (PLMS), step count and guidance, with fixed noise. The guidance scale is chosen
+on a validation subset of the *training* split, never on the test split.
+"""
+
+import json
+import os
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+import dataset as ds
+from diffusion import cosine_alphas_cumprod, sample_plms
+from model import SeedNano, SeedNanoConfig, count_parameters
+
+SAMPLER = 'plms'
+STEPS = 25
+GUIDANCE_CANDIDATES = [1.0, 2.0, 3.0, 5.0]
+NOISE_SEED = 42
+VALIDATION_COUNT = 100
+CONTACT_COLUMNS = 16
+
+
+def load_model(work, device='cpu'):
+    ckpt = torch.load(os.path.join(work, 'seed.pt'), map_location='cpu')
+    model = SeedNano(SeedNanoConfig(**ckpt['config']))
+    model.load_state_dict(ckpt['state'])
+    return model.to(device).eval(), ckpt
+
+
+@torch.no_grad()
+def decode_codes(model, codes, vae_scale, guidance, steps=STEPS, seed=NOISE_SEED, batch=100):
+    """codes [N, 32] -> images in [0, 1], [N, 3, H, W]; noise drawn from one generator in image order."""
+    cfg = model.cfg
+    device = next(model.parameters()).device
+    gen = torch.Generator().manual_seed(seed)
+    noise = torch.randn((len(codes), cfg.latent_channels, cfg.latent_size, cfg.latent_size), generator=gen)
+    acp = cosine_alphas_cumprod()
+    out = []
+    for c, n in zip(codes.split(batch), noise.split(batch)):
+        embedding = model.embed_codes(c.to(device))
+        latent = sample_plms(model.unet, embedding, model.null_embedding, n.to(device), steps, guidance, acp)
+        out.append(((model.vae_decoder(latent / vae_scale) + 1) / 2).clamp(0, 1).cpu())
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def encode(model, x, batch=256):
+    device = next(model.parameters()).device
+    return torch.cat([model.encode_codes(b.to(device)).cpu() for b in x.split(batch)])
+
+
+def rmse(a, b):
+    return (a - b).pow(2).mean(dim=(1, 2, 3)).sqrt()
+
+
+def code_usage(codes, codebook_size):
+    counts = torch.bincount(codes.flatten(), minlength=codebook_size).double()
+    p = counts[counts > 0] / counts.sum()
+    return {'used': int((counts > 0).sum()), 'perplexity': float(torch.exp(-(p * p.log()).sum()))}
+
+
+def distinct_fraction(codes):
+    return len({tuple(row.tolist()) for row in codes}) / len(codes)
+
+
+def retrieval_rate(decoded, inputs):
+    """For each decode: is its own source the nearest input (pixel L2) among all held-out inputs?"""
+    d = torch.cdist(decoded.flatten(1), inputs.flatten(1))
+    return float((d.argmin(dim=1) == torch.arange(len(inputs))).double().mean())
+
+
+def choose_guidance(model, train_x, vae_scale, seed, count=VALIDATION_COUNT, candidates=GUIDANCE_CANDIDATES):
+    gen = torch.Generator().manual_seed(seed + 7)
+    val = train_x[torch.randperm(len(train_x), generator=gen)[:count]]
+    codes = encode(model, val)
+    target = (val + 1) / 2
+    errors = {g: float(rmse(decode_codes(model, codes, vae_scale, g), target).mean()) for g in candidates}
+    return min(errors, key=errors.get), errors
+
+
+def contact_sheet(rows, labels, path, scale=2):
+    """rows: list of [N, 3, H, W] in [0, 1]; one labelled strip per row, images upscaled by `scale` (nearest)."""
+    n, _, h, w = rows[0].shape
+    cell_h, cell_w, label_w, pad = h * scale, w * scale, 150, 4
+    sheet = Image.new('RGB', (label_w + n * (cell_w + pad), len(rows) * (cell_h + pad) + pad), (255, 255, 255))
+    draw = ImageDraw.Draw(sheet)
+    for r, (images, label) in enumerate(zip(rows, labels)):
+        y = pad + r * (cell_h + pad)
+        draw.text((6, y + cell_h // 2 - 6), label, fill=(0, 0, 0))
+        for i, image in enumerate(images):
+            array = (image.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+            tile = Image.fromarray(array).resize((cell_w, cell_h), Image.NEAREST)
+            sheet.paste(tile, (label_w + i * (cell_w + pad), y))
+    sheet.save(path, optimize=True)
+
+
+def run(args):
+    data = ds.load_dataset(os.path.join(args.work, 'dataset.npz'))
+    x = ds.to_tensor_range(data['images'])
+    is_test = torch.from_numpy(data['is_test'])
+    train_x, test_x = x[~is_test], x[is_test]
+    model, ckpt = load_model(args.work, args.device)
+    cfg, vae_scale = model.cfg, ckpt['vae_scale']
+    if args.smoke:  # a quick pass through the same code, not a measurement
+        test_x = test_x[:8]
+        guidance, guidance_errors = choose_guidance(model, train_x, vae_scale, args.seed, 8, GUIDANCE_CANDIDATES[:2])
+    else:
+        guidance, guidance_errors = choose_guidance(model, train_x, vae_scale, args.seed)
+    target = (test_x + 1) / 2
+    n = len(test_x)
+    codes = encode(model, test_x)
+    recon = decode_codes(model, codes, vae_scale, guidance)
+    gen = torch.Generator().manual_seed(args.seed + 11)
+    random_codes = torch.randint(cfg.codebook_size, codes.shape, generator=gen)
+    random_decode = decode_codes(model, random_codes, vae_scale, guidance)
+    other_decode = decode_codes(model, codes.roll(1, dims=0), vae_scale, guidance)
+    roundtrip = encode(model, recon * 2 - 1)
+    train_codes = encode(model, train_x)
+    with torch.no_grad():
+        ae_recon = ((model.vae_decoder(latent_from_images(args, test_x)) + 1) / 2).clamp(0, 1)
+
+    recon_err = float(rmse(recon, target).mean())
+    random_err = float(rmse(random_decode, target).mean())
+    other_err = float(rmse(other_decode, target).mean())
+    metrics = {
+        'test_images': n,
+        'train_images': len(train_x),
+        'sampler': SAMPLER,
+        'steps': STEPS,
+        'guidance': guidance,
+        'guidance_validation_rmse': guidance_errors,
+        'validation_images': VALIDATION_COUNT if not args.smoke else 8,
+        'recon_rmse': recon_err,
+        'random_codes_rmse': random_err,
+        'other_image_codes_rmse': other_err,
+        'recon_over_random': recon_err / random_err,
+        'recon_over_other': recon_err / other_err,
+        'autoencoder_rmse': float(rmse(ae_recon, target).mean()),
+        'test_code_usage': code_usage(codes, cfg.codebook_size),
+        'train_code_usage': code_usage(train_codes, cfg.codebook_size),
+        'test_distinct_sequences': distinct_fraction(codes),
+        'train_distinct_sequences': distinct_fraction(train_codes),
+        'roundtrip_codes_kept': float((roundtrip == codes).double().mean()),
+        'roundtrip_prefix_kept': float(prefix_length(roundtrip, codes).double().mean()),
+        'retrieval_rate': retrieval_rate(recon, target),
+        'retrieval_rate_random_codes': retrieval_rate(random_decode, target),
+        'retrieval_chance': 1.0 / n,
+        'codebook_size': cfg.codebook_size,
+        'training': {
+            k: ckpt[k] for k in ['steps_done', 'seconds', 'ae_seconds', 'ae_test_rmse', 'hp', 'seed', 'device', 'threads', 'torch']
+            if k in ckpt
+        },
+        'parameters': {
+            name: count_parameters(getattr(model, name)) for name in ['encoder', 'quantize', 'detokenizer', 'unet', 'vae_decoder']
+        },
+        'config': cfg.to_dict(),
+        'vae_scale': vae_scale,
+    }
+    with open(os.path.join(args.work, 'metrics.json'), 'w') as f:
+        json.dump(metrics, f, indent=2)
+    os.makedirs(args.out, exist_ok=True)
+    cols = min(CONTACT_COLUMNS, n)
+    contact_sheet(
+        [target[:cols], recon[:cols], other_decode[:cols], random_decode[:cols]],
+        ['input (held out)', 'decode(encode(x))', "left neighbour's codes", 'random codes'],
+        os.path.join(args.out, 'contact-sheet.png'),
+    )
+    print(json.dumps({k: v for k, v in metrics.items() if k not in ('training', 'config')}, indent=1), flush=True)
+
+
+def latent_from_images(args, x):
+    """The autoencoder's own latent of x (the upper bound of what the diffusion decoder can reach)."""
+    from model import Autoencoder
+
+    ae_ckpt = torch.load(os.path.join(args.work, 'ae.pt'), map_location='cpu')
+    ae = Autoencoder(SeedNanoConfig())
+    ae.load_state_dict(ae_ckpt['state'])
+    with torch.no_grad():
+        return ae.eval().encode(x).to(args.device)
+
+
+def prefix_length(a, b):
+    """Number of leading positions where two code sequences agree (codes are causal: a prefix is meaningful)."""
+    same = (a == b).long()
+    return same.cumprod(dim=1).sum(dim=1)
