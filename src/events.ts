@@ -28,6 +28,8 @@ export interface SeedEventMap {
   'seed-gallery-select': { id: string };
   /** The user chose another model in the panel. */
   'seed-model-change': { model: string };
+  /** The user asked to read the kernel's model, device and memory again. */
+  'seed-refresh': undefined;
   /** The user dropped an image on the panel to encode it. */
   'seed-image-drop': { image: DroppedImage };
 }

@@ -3,6 +3,8 @@
  *
  * The plugins of the extension; each lives with the feature it provides.
  */
+import { corePlugin } from './core-plugin';
+import { outputPlugin } from './output/plugin';
 import { sidebarPlugin } from './sidebar/plugin';
 
-export default [sidebarPlugin];
+export default [corePlugin, outputPlugin, sidebarPlugin];

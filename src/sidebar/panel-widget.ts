@@ -1,21 +1,34 @@
 import { ISessionContext } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import type { Drag } from '@lumino/dragdrop';
 import { Widget } from '@lumino/widgets';
-import { ISeedSettings, PANEL_ID, SEED_KERNEL_NAME } from '../tokens';
 import { seedIcon } from '../icons';
+import { SeedKernelBridge } from '../kernel-bridge';
+import { ISeedOutputs, ISeedSettings, PANEL_ID, SEED_KERNEL_NAME } from '../tokens';
 import { PanelKernelState } from './kernel-state';
 import { SEED_PANEL_TAG, SeedPanelElement } from './seed-panel';
 
+/** What JupyterLab's file browser puts on a drag: the dragged paths. */
+const CONTENTS_MIME = 'application/x-jupyter-icontents';
+
 /**
  * The Lumino widget that hosts <seed-panel> in JupyterLab's left sidebar. It is the only place
- * that reads JupyterLab state for the panel: it follows the active notebook's kernel and the
- * settings, and hands the element plain data.
+ * that reads JupyterLab state for the panel: it follows the active notebook's kernel (through its
+ * kernel bridge), the notebook's SEED outputs and the settings, and hands the element plain data.
+ * Drops from the file browser are Lumino drags, not HTML drags, so they are received here.
  */
 export class SeedPanelWidget extends Widget {
   readonly element: SeedPanelElement;
   private watchedContext: ISessionContext | null = null;
+  private bridge: SeedKernelBridge | null = null;
+  /** Counts info requests so a slow answer for an older notebook never overwrites a newer one. */
+  private infoRequests = 0;
 
-  constructor(private readonly notebooks: INotebookTracker) {
+  constructor(
+    private readonly notebooks: INotebookTracker,
+    private readonly outputs: ISeedOutputs,
+    private readonly onDroppedPaths: (paths: string[]) => void
+  ) {
     super();
     this.id = PANEL_ID;
     this.addClass('jp-SeedPanel');
@@ -24,6 +37,7 @@ export class SeedPanelWidget extends Widget {
     this.element = document.createElement(SEED_PANEL_TAG);
     this.node.appendChild(this.element);
     notebooks.currentChanged.connect(this.followActiveNotebook, this);
+    outputs.changed.connect(this.refreshGallery, this);
     this.followActiveNotebook();
   }
 
@@ -31,11 +45,103 @@ export class SeedPanelWidget extends Widget {
     this.element.settings = settings;
   }
 
+  /** The kernel bridge of the active notebook, if any. */
+  get activeBridge(): SeedKernelBridge | null {
+    return this.bridge;
+  }
+
+  /** Asks the active notebook's SEED kernel for its model, execution provider and memory. */
+  refreshInfo(): void {
+    const bridge = this.bridge;
+    const request = ++this.infoRequests;
+    const live = bridge?.live;
+    if (!bridge || !live || (live.kind !== 'ready' && live.kind !== 'busy')) {
+      this.element.info = { kind: 'none' };
+      return;
+    }
+    this.element.info = { kind: 'loading' };
+    bridge
+      .info()
+      .then((info) => {
+        if (request === this.infoRequests) {
+          this.element.info = { kind: 'loaded', info };
+        }
+      })
+      .catch((error: Error) => {
+        if (request === this.infoRequests) {
+          this.element.info = { kind: 'failed', message: error.message };
+        }
+      });
+  }
+
+  /** Switches the active notebook's kernel to another model and shows the result. */
+  useModel(model: string): void {
+    if (!this.bridge) {
+      return;
+    }
+    const request = ++this.infoRequests;
+    this.element.info = { kind: 'loading' };
+    this.bridge
+      .useModel(model)
+      .then((info) => {
+        if (request === this.infoRequests) {
+          this.element.info = { kind: 'loaded', info };
+        }
+      })
+      .catch((error: Error) => {
+        if (request === this.infoRequests) {
+          this.element.info = { kind: 'failed', message: error.message };
+        }
+      });
+  }
+
+  handleEvent(event: Event): void {
+    const drag = event as Drag.Event;
+    switch (event.type) {
+      case 'lm-dragenter':
+      case 'lm-dragover':
+        if (drag.mimeData.hasData(CONTENTS_MIME)) {
+          event.preventDefault();
+          event.stopPropagation();
+          drag.dropAction = drag.proposedAction === 'none' ? 'none' : 'copy';
+          this.element.dropActive = true;
+        }
+        break;
+      case 'lm-dragleave':
+        this.element.dropActive = false;
+        break;
+      case 'lm-drop': {
+        this.element.dropActive = false;
+        if (!drag.mimeData.hasData(CONTENTS_MIME)) {
+          return;
+        }
+        event.preventDefault();
+        event.stopPropagation();
+        drag.dropAction = 'copy';
+        this.onDroppedPaths(drag.mimeData.getData(CONTENTS_MIME) as string[]);
+        break;
+      }
+    }
+  }
+
+  protected override onAfterAttach(): void {
+    for (const type of ['lm-dragenter', 'lm-dragleave', 'lm-dragover', 'lm-drop']) {
+      this.node.addEventListener(type, this);
+    }
+  }
+
+  protected override onBeforeDetach(): void {
+    for (const type of ['lm-dragenter', 'lm-dragleave', 'lm-dragover', 'lm-drop']) {
+      this.node.removeEventListener(type, this);
+    }
+  }
+
   override dispose(): void {
     if (this.isDisposed) {
       return;
     }
     this.notebooks.currentChanged.disconnect(this.followActiveNotebook, this);
+    this.outputs.changed.disconnect(this.refreshGallery, this);
     this.watch(null);
     super.dispose();
   }
@@ -44,6 +150,8 @@ export class SeedPanelWidget extends Widget {
     const panel: NotebookPanel | null = this.notebooks.currentWidget;
     this.watch(panel ? panel.sessionContext : null);
     this.refreshKernel();
+    this.refreshGallery();
+    this.refreshInfo();
   }
 
   private watch(context: ISessionContext | null): void {
@@ -51,15 +159,25 @@ export class SeedPanelWidget extends Widget {
       this.watchedContext.statusChanged.disconnect(this.refreshKernel, this);
       this.watchedContext.kernelChanged.disconnect(this.refreshKernel, this);
     }
+    this.bridge?.liveChanged.disconnect(this.refreshInfo, this);
     this.watchedContext = context;
+    this.bridge = context ? SeedKernelBridge.of(context) : null;
     if (context) {
       context.statusChanged.connect(this.refreshKernel, this);
       context.kernelChanged.connect(this.refreshKernel, this);
     }
+    this.bridge?.liveChanged.connect(this.refreshInfo, this);
   }
 
   private refreshKernel(): void {
     this.element.kernel = describeKernel(this.watchedContext);
+  }
+
+  private refreshGallery(): void {
+    const notebookId = this.notebooks.currentWidget?.id;
+    this.element.gallery = this.outputs.entries
+      .filter((entry) => entry.notebookId === notebookId)
+      .map(({ id, label, kind, thumbnail }) => ({ id, label, kind, thumbnail }));
   }
 }
 

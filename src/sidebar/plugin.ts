@@ -1,43 +1,114 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
-import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { addCommands } from '../commands';
-import { CommandIDs, DEFAULT_SETTINGS, ISeedSettings, PLUGIN_ID } from '../tokens';
+import type { Contents } from '@jupyterlab/services';
+import { listen } from '../events';
+import { isImagePath, runSeedOnImages, seedNotebook } from '../notebook-cells';
+import { CommandIDs, EXTENSION_ID, ISeedOutputs, ISeedSettingsModel } from '../tokens';
 import { SeedPanelWidget } from './panel-widget';
 
-/** Puts the SEED panel in the left sidebar, registers the commands and applies the settings live. */
+/** Puts the SEED panel in the left sidebar and turns what happens in it into commands and kernel calls. */
 export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
-  id: PLUGIN_ID,
-  description: 'The SEED sidebar panel and commands.',
+  id: `${EXTENSION_ID}:sidebar`,
+  description: 'The SEED sidebar panel.',
   autoStart: true,
-  requires: [INotebookTracker],
-  optional: [ICommandPalette, ILayoutRestorer, ISettingRegistry],
-  activate: async (
+  requires: [INotebookTracker, ISeedSettingsModel, ISeedOutputs],
+  optional: [ILayoutRestorer],
+  activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
-    palette: ICommandPalette | null,
-    restorer: ILayoutRestorer | null,
-    settingRegistry: ISettingRegistry | null
+    settings: ISeedSettingsModel,
+    outputs: ISeedOutputs,
+    restorer: ILayoutRestorer | null
   ) => {
-    const panel = new SeedPanelWidget(notebooks);
-    panel.node.addEventListener('seed-new-notebook', () => void app.commands.execute(CommandIDs.newNotebook));
+    const encode = (paths: string[]) => {
+      const images = paths.filter(isImagePath);
+      const skipped = paths.length - images.length;
+      panel.element.dropMessage =
+        images.length === 0
+          ? 'Only images can be encoded (PNG, JPEG, GIF, WebP, BMP or TIFF).'
+          : `Encoding ${images.map((path) => PathExt.basename(path)).join(', ')}` +
+            (skipped > 0 ? ` (${skipped} other file(s) skipped)` : '');
+      if (images.length > 0) {
+        runSeedOnImages(app, notebooks, 'encode', images).catch((error: Error) => {
+          panel.element.dropMessage = error.message;
+        });
+      }
+    };
+    const panel = new SeedPanelWidget(notebooks, outputs, encode);
+    const element = panel.element;
+
+    listen(element, 'seed-new-notebook', () => void app.commands.execute(CommandIDs.newNotebook));
+    listen(element, 'seed-refresh', () => panel.refreshInfo());
+    listen(element, 'seed-model-change', ({ model }) => panel.useModel(model));
+    listen(element, 'seed-gallery-select', ({ id }) => {
+      outputs.entries.find((entry) => entry.id === id)?.reveal();
+    });
+    listen(element, 'seed-image-drop', ({ image }) => {
+      if (image.kind === 'path') {
+        encode([image.path]);
+        return;
+      }
+      uploadNextToNotebook(app, notebooks, image.file)
+        .then((path) => encode([path]))
+        .catch((error: Error) => {
+          element.dropMessage = error.message;
+        });
+    });
+
     app.shell.add(panel, 'left', { rank: 900 });
     restorer?.add(panel, panel.id);
-    addCommands(app, palette);
 
-    if (!settingRegistry) {
-      return;
-    }
-    const settings = await settingRegistry.load(PLUGIN_ID);
-    const apply = () => {
-      panel.settings = { ...DEFAULT_SETTINGS, ...(settings.composite as Partial<ISeedSettings>) };
+    const applySettings = () => {
+      panel.settings = settings.current;
     };
-    apply();
-    settings.changed.connect(apply);
-    if (settings.composite.openPanelOnStartup) {
-      await app.restored;
-      app.shell.activateById(panel.id);
-    }
+    applySettings();
+    settings.changed.connect(applySettings);
+    // The setting is read once, when JupyterLab has restored its layout.
+    void app.restored.then(() => {
+      if (settings.current.openPanelOnStartup) {
+        app.shell.activateById(panel.id);
+      }
+    });
   }
 };
+
+/**
+ * Saves a file dropped from the desktop in the active notebook's folder (so the kernel, which runs
+ * there, can read it), under a name not taken yet. Returns its server path.
+ */
+async function uploadNextToNotebook(app: JupyterFrontEnd, notebooks: INotebookTracker, file: File): Promise<string> {
+  if (!isImagePath(file.name)) {
+    throw new Error(`${file.name} is not an image SEED reads: drop a PNG, JPEG, GIF, WebP, BMP or TIFF file.`);
+  }
+  const notebook = await seedNotebook(app, notebooks);
+  const folder = PathExt.dirname(notebook.context.path);
+  const contents = app.serviceManager.contents;
+  const extension = PathExt.extname(file.name);
+  const stem = PathExt.basename(file.name, extension);
+  let path = PathExt.join(folder, file.name);
+  for (let copy = 1; await exists(contents, path); copy++) {
+    path = PathExt.join(folder, `${stem}-${copy}${extension}`);
+  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  await contents.save(path, { type: 'file', format: 'base64', content: toBase64(bytes) });
+  return path;
+}
+
+async function exists(contents: Contents.IManager, path: string): Promise<boolean> {
+  try {
+    await contents.get(path, { content: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  // btoa takes a binary string; building it in chunks keeps large images within argument limits.
+  let binary = '';
+  for (let offset = 0; offset < bytes.length; offset += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
+  }
+  return btoa(binary);
+}

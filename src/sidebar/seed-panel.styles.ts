@@ -69,4 +69,80 @@ export const seedPanelStyles = css`
     outline: 2px solid var(--jp-brand-color0);
     outline-offset: 2px;
   }
+  .info dd {
+    overflow-wrap: anywhere;
+  }
+  .error {
+    color: var(--jp-error-color1);
+  }
+  .hint {
+    color: var(--jp-ui-font-color2);
+  }
+  .switcher {
+    display: flex;
+    gap: 6px;
+    align-items: center;
+    margin-top: 6px;
+  }
+  select {
+    font: inherit;
+    color: var(--jp-ui-font-color1);
+    background: var(--jp-layout-color2);
+    border: 1px solid var(--jp-border-color1);
+    border-radius: var(--jp-border-radius);
+  }
+  button.secondary {
+    background: var(--jp-layout-color2);
+    color: var(--jp-ui-font-color1);
+  }
+  .gallery {
+    display: grid;
+    grid-template-columns: repeat(auto-fill, minmax(72px, 1fr));
+    gap: 6px;
+    margin: 0;
+    padding: 0;
+    list-style: none;
+  }
+  button.thumb {
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    width: 100%;
+    margin: 0;
+    padding: 3px;
+    background: var(--jp-layout-color1);
+    color: var(--jp-ui-font-color1);
+  }
+  .thumb img {
+    width: 64px;
+    height: 64px;
+    object-fit: cover;
+  }
+  .no-image {
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    width: 64px;
+    height: 64px;
+    color: var(--jp-ui-font-color2);
+  }
+  .thumb-label {
+    max-width: 100%;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    font-size: var(--jp-ui-font-size0);
+  }
+  .drop-zone {
+    padding: 16px 8px;
+    border: 2px dashed var(--jp-border-color1);
+    border-radius: var(--jp-border-radius);
+    color: var(--jp-ui-font-color2);
+    text-align: center;
+  }
+  .drop-zone.active {
+    border-color: var(--jp-brand-color1);
+    background: var(--jp-brand-color3);
+    color: var(--jp-ui-font-color0);
+  }
 `;

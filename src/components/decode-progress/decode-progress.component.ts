@@ -26,7 +26,9 @@ export class DecodeProgressElement extends LitElement {
         return nothing;
       case 'queued':
         return html`<div class="row" role="status">
-          <span>Queued: waits for ${state.ahead === 1 ? 'the running decode' : `${state.ahead} decodes`} to finish.</span>
+          <span
+            >Queued: waits for ${state.ahead === 1 ? 'the running decode' : `${state.ahead} decodes`} to finish.</span
+          >
           ${this.renderCancel()}
         </div>`;
       case 'running': {
@@ -47,9 +49,16 @@ export class DecodeProgressElement extends LitElement {
             <span class="steps">step ${state.step} / ${state.total}</span>
             ${this.renderCancel()}
           </div>
-          ${state.preview
-            ? html`<img part="preview" class="preview" src=${state.preview.src} alt=${`Preview at step ${state.step}`} />`
-            : nothing}`;
+          ${
+            state.preview
+              ? html`<img
+                  part="preview"
+                  class="preview"
+                  src=${state.preview.src}
+                  alt=${`Preview at step ${state.step}`}
+                />`
+              : nothing
+          }`;
       }
       case 'cancelling':
         return html`<div class="row" role="status">Cancelling…</div>`;

@@ -137,12 +137,14 @@ export class SeedOutputElement extends LitElement {
           ?editable=${true}
           @seed-token-edit=${this.onEdit}
         ></seed-token-inspector>
-        ${result.image
-          ? html`<figure class="reconstruction">
-              <img src=${result.image.src} alt=${`Reconstruction of ${result.label}`} />
-              <figcaption>Reconstruction</figcaption>
-            </figure>`
-          : nothing}
+        ${
+          result.image
+            ? html`<figure class="reconstruction">
+                <img src=${result.image.src} alt=${`Reconstruction of ${result.label}`} />
+                <figcaption>Reconstruction</figcaption>
+              </figure>`
+            : nothing
+        }
       </div>
       ${this.renderToolbar(codes)} ${this.renderDecode(codes)}
     `;
@@ -177,11 +179,13 @@ export class SeedOutputElement extends LitElement {
         <button type="button" @click=${() => this.copy('json', lineageToJson(this.lineage()))}>Copy JSON</button>
         <button type="button" @click=${() => this.copy('llm-tokens', toLlmTokens(codes))}>Copy LLM tokens</button>
       </div>
-      ${edits.length > 0
-        ? html`<ol class="edits" aria-label="Edits">
-            ${edits.map((edit) => html`<li>${describeEdit(edit)}</li>`)}
-          </ol>`
-        : nothing}`;
+      ${
+        edits.length > 0
+          ? html`<ol class="edits" aria-label="Edits">
+              ${edits.map((edit) => html`<li>${describeEdit(edit)}</li>`)}
+            </ol>`
+          : nothing
+      }`;
   }
 
   private renderDecode(codes: number[]): TemplateResult {
@@ -193,7 +197,8 @@ export class SeedOutputElement extends LitElement {
           Sampler
           <select name="sampler" @change=${(event: Event) => this.setParam('sampler', selectValue(event))}>
             ${(Object.keys(SAMPLER_NAMES) as SamplerName[]).map(
-              (name) => html`<option value=${name} ?selected=${name === this.params.sampler}>${SAMPLER_NAMES[name]}</option>`
+              (name) =>
+                html`<option value=${name} ?selected=${name === this.params.sampler}>${SAMPLER_NAMES[name]}</option>`
             )}
           </select>
         </label>
@@ -245,11 +250,13 @@ export class SeedOutputElement extends LitElement {
       ${this.formError ? html`<p class="form-error" role="alert">${this.formError}</p>` : nothing}
       ${canDecode ? nothing : html`<p class="live" role="status">${describeLive(this.live)}</p>`}
       <seed-decode-progress .state=${this.decode}></seed-decode-progress>
-      ${this.decoded.length > 0
-        ? html`<ol class="decoded" aria-label="Decoded images">
-            ${this.decoded.map((item, index) => this.renderDecoded(item, index))}
-          </ol>`
-        : nothing}
+      ${
+        this.decoded.length > 0
+          ? html`<ol class="decoded" aria-label="Decoded images">
+              ${this.decoded.map((item, index) => this.renderDecoded(item, index))}
+            </ol>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -259,9 +266,11 @@ export class SeedOutputElement extends LitElement {
       <img src=${item.image.src} alt=${`Decoded image ${this.decoded.length - index}`} />
       <div class="lineage">
         <p>
-          ${lineage.edits.length === 0
-            ? `Codes of ${lineage.from}, unedited`
-            : `Codes of ${lineage.from} with ${lineage.edits.length} edit${lineage.edits.length === 1 ? '' : 's'}`}
+          ${
+            lineage.edits.length === 0
+              ? `Codes of ${lineage.from}, unedited`
+              : `Codes of ${lineage.from} with ${lineage.edits.length} edit${lineage.edits.length === 1 ? '' : 's'}`
+          }
         </p>
         ${lineage.params ? html`<p>${describeParams(lineage.params)}</p>` : nothing}
         <ol class="edits">

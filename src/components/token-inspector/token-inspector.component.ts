@@ -97,17 +97,19 @@ export class TokenInspectorElement extends LitElement {
   protected override render(): TemplateResult {
     return html`
       <div class="layout">
-        ${this.source
-          ? html`<figure part="source">
-              <img
-                src=${this.source.src}
-                width=${this.source.width}
-                height=${this.source.height}
-                alt=${`Source image ${this.label}`}
-              />
-              <figcaption>${this.label}</figcaption>
-            </figure>`
-          : nothing}
+        ${
+          this.source
+            ? html`<figure part="source">
+                <img
+                  src=${this.source.src}
+                  width=${this.source.width}
+                  height=${this.source.height}
+                  alt=${`Source image ${this.label}`}
+                />
+                <figcaption>${this.label}</figcaption>
+              </figure>`
+            : nothing
+        }
         <div class="codes">
           <div class="strip-header">
             <span id="strip-label">${this.codes.length} codes, causal order</span>
@@ -116,7 +118,11 @@ export class TokenInspectorElement extends LitElement {
               draggable="true"
               title="Drag all codes onto a position of another strip: that position and every one after it take these codes"
               aria-label=${`Drag all codes of ${this.label}`}
-              @dragstart=${(event: DragEvent) => this.startDrag(event, this.codes.map((_, position) => position))}
+              @dragstart=${(event: DragEvent) =>
+                this.startDrag(
+                  event,
+                  this.codes.map((_, position) => position)
+                )}
               >⠿ drag all</span
             >
           </div>
@@ -187,12 +193,14 @@ export class TokenInspectorElement extends LitElement {
         <span>code <code>${code}</code> <code class="token-string">${codeToken(code)}</code></span>
         <span>${distance !== undefined ? `distance ${formatDistance(distance)}` : 'distance not known (edited)'}</span>
       </p>
-      ${candidates.length > 0
-        ? html`<p class="alternatives-label" id="alternatives-label">Top ${candidates.length} nearest codes</p>
-            <ol class="alternatives" aria-labelledby="alternatives-label">
-              ${candidates.map((candidate, rank) => this.renderCandidate(position, candidate, rank))}
-            </ol>`
-        : html`<p class="alternatives-label">No alternatives in this output.</p>`}
+      ${
+        candidates.length > 0
+          ? html`<p class="alternatives-label" id="alternatives-label">Top ${candidates.length} nearest codes</p>
+              <ol class="alternatives" aria-labelledby="alternatives-label">
+                ${candidates.map((candidate, rank) => this.renderCandidate(position, candidate, rank))}
+              </ol>`
+          : html`<p class="alternatives-label">No alternatives in this output.</p>`
+      }
       ${this.editable ? this.renderEditControls(position) : nothing}
       ${this.message ? html`<p class="message" role="alert">${this.message}</p>` : nothing}
     </div>`;

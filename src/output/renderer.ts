@@ -1,0 +1,174 @@
+import { Clipboard } from '@jupyterlab/apputils';
+import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Widget } from '@lumino/widgets';
+import '../components/seed-output/seed-output';
+import type { SeedOutputElement } from '../components/seed-output/seed-output';
+import { listen } from '../events';
+import { DecodeHandle, SeedCancelled, SeedKernelBridge } from '../kernel-bridge';
+import { resultFromPayload, SEED_MIME_TYPE } from '../model/payload-adapter';
+import type { DecodeParams, Lineage, SeedResultView } from '../model/seed-result';
+import type { ISeedSettings, ISeedSettingsModel } from '../tokens';
+import type { SeedOutputIndex } from './output-index';
+
+let rendered = 0;
+
+/**
+ * Renders one `application/vnd.seed.v1+json` output with <seed-output>. Everything shown comes from
+ * the payload, so a saved notebook renders without a kernel; once attached inside a notebook whose
+ * kernel is a live SEED kernel, Decode works through that notebook's kernel bridge.
+ */
+export class SeedOutputRenderer extends Widget implements IRenderMime.IRenderer {
+  private readonly element: SeedOutputElement;
+  private readonly entryId = `seed-output-${++rendered}`;
+  private bridge: SeedKernelBridge | null = null;
+  private notebook: NotebookPanel | null = null;
+  private result: SeedResultView | null = null;
+  private running: DecodeHandle | null = null;
+  private tickets = 0;
+  private readonly unlisten: (() => void)[] = [];
+
+  constructor(
+    private readonly notebooks: INotebookTracker,
+    private readonly settings: ISeedSettingsModel,
+    private readonly outputs: SeedOutputIndex
+  ) {
+    super();
+    this.addClass('jp-SeedOutput');
+    // Arrow keys, R, Enter and digits mean something in the inspector; without this the notebook's
+    // command-mode shortcuts would also act on them.
+    this.node.setAttribute('data-lm-suppress-shortcuts', 'true');
+    this.element = document.createElement('seed-output');
+    this.node.appendChild(this.element);
+    this.applySettings(settings.current);
+    settings.changed.connect(this.onSettings, this);
+    this.unlisten.push(
+      listen(this.element, 'seed-decode-request', ({ codes, params, lineage }) => {
+        if (this.running) {
+          this.element.decode = { kind: 'failed', message: 'A decode of this output is running; cancel it first.' };
+          return;
+        }
+        this.startDecode(codes, params, lineage);
+      }),
+      listen(this.element, 'seed-decode-cancel', () => {
+        if (this.running) {
+          this.element.decode = { kind: 'cancelling' };
+          this.running.cancel();
+        }
+      }),
+      listen(this.element, 'seed-copy', ({ text }) => Clipboard.copyToSystem(text))
+    );
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    try {
+      this.result = resultFromPayload(model.data[SEED_MIME_TYPE]);
+      this.element.result = this.result;
+      this.register();
+    } catch (error) {
+      this.node.textContent = (error as Error).message;
+      this.node.classList.add('jp-SeedOutput-error');
+    }
+  }
+
+  protected override onAfterAttach(): void {
+    this.notebook = this.notebooks.find((panel) => panel.node.contains(this.node)) ?? null;
+    if (this.notebook) {
+      this.bridge = SeedKernelBridge.of(this.notebook.sessionContext);
+      this.bridge.liveChanged.connect(this.onLive, this);
+      this.onLive();
+    } else {
+      this.element.live = { kind: 'offline', reason: 'this output is not in a notebook.' };
+    }
+    this.register();
+  }
+
+  protected override onBeforeDetach(): void {
+    this.bridge?.liveChanged.disconnect(this.onLive, this);
+    this.outputs.remove(this.entryId);
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    // Nobody can see a decode of a removed output (the cell ran again or was deleted).
+    this.running?.cancel();
+    this.settings.changed.disconnect(this.onSettings, this);
+    this.bridge?.liveChanged.disconnect(this.onLive, this);
+    this.unlisten.forEach((stop) => stop());
+    this.outputs.remove(this.entryId);
+    super.dispose();
+  }
+
+  private register(): void {
+    const result = this.result;
+    if (!result || !this.notebook || !this.isAttached) {
+      return;
+    }
+    this.outputs.put({
+      id: this.entryId,
+      notebookId: this.notebook.id,
+      label: result.label,
+      kind: result.kind,
+      thumbnail: (result.source ?? result.image)?.src ?? null,
+      reveal: () => {
+        this.node.scrollIntoView({ block: 'center', behavior: 'smooth' });
+        this.element.focus();
+        this.element.animate([{ outline: '2px solid var(--jp-brand-color1)' }, { outline: 'none' }], 1200);
+      }
+    });
+  }
+
+  private onLive(): void {
+    if (this.bridge) {
+      this.element.live = this.bridge.live;
+    }
+  }
+
+  private onSettings(_: ISeedSettingsModel, settings: ISeedSettings): void {
+    this.applySettings(settings);
+  }
+
+  private applySettings(settings: ISeedSettings): void {
+    this.element.defaults = {
+      sampler: settings.sampler,
+      steps: settings.steps,
+      guidance: settings.guidance,
+      seed: settings.seed
+    };
+    this.element.randomSeed = settings.seedPolicy === 'random';
+  }
+
+  private startDecode(codes: number[], params: DecodeParams, lineage: Lineage): void {
+    if (!this.bridge) {
+      this.element.decode = { kind: 'failed', message: 'This output is not in a notebook, so it cannot decode.' };
+      return;
+    }
+    // Progress can arrive before decode() returns (a queued decode reports at once), so it is matched by ticket.
+    const ticket = ++this.tickets;
+    const handle = this.bridge.decode(codes, params, (event) => {
+      if (this.tickets === ticket) {
+        this.element.decode = event;
+      }
+    });
+    this.running = handle;
+    handle.done
+      .then((outcome) => {
+        this.element.decoded = [
+          { image: outcome.image, lineage: { ...lineage, params: outcome.params } },
+          ...this.element.decoded
+        ];
+        this.element.decode = { kind: 'idle' };
+      })
+      .catch((error: Error) => {
+        this.element.decode =
+          error instanceof SeedCancelled ? { kind: 'cancelled' } : { kind: 'failed', message: error.message };
+      })
+      .finally(() => {
+        if (this.running === handle) {
+          this.running = null;
+        }
+      });
+  }
+}
