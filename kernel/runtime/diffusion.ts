@@ -123,7 +123,11 @@ export async function runSampler(
 }
 
 /** Linear latent -> RGB preview: CHW latent -> CHW RGB in [-1, 1] at latent resolution. */
-export function linearPreview(preview: LinearPreview, latent: Float32Array, latentShape: [number, number, number]): Float32Array {
+export function linearPreview(
+  preview: LinearPreview,
+  latent: Float32Array,
+  latentShape: [number, number, number]
+): Float32Array {
   const [c, h, w] = latentShape;
   const plane = h * w;
   const out = new Float32Array(3 * plane);

@@ -31,13 +31,13 @@ export function float32ToFloat16Bits(value: number): number {
     const half = mantissa >>> shift;
     const remainder = mantissa & ((1 << shift) - 1);
     const midpoint = 1 << (shift - 1);
-    const rounded = remainder > midpoint || (remainder === midpoint && (half & 1)) ? half + 1 : half;
+    const rounded = remainder > midpoint || (remainder === midpoint && half & 1) ? half + 1 : half;
     return sign | rounded;
   }
   const half = (halfExponent << 10) | (mantissa >>> 13);
   const remainder = mantissa & 0x1fff;
   // A carry out of the mantissa correctly bumps the exponent (up to infinity).
-  const rounded = remainder > 0x1000 || (remainder === 0x1000 && (half & 1)) ? half + 1 : half;
+  const rounded = remainder > 0x1000 || (remainder === 0x1000 && half & 1) ? half + 1 : half;
   return sign | rounded;
 }
 

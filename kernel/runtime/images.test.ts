@@ -48,7 +48,12 @@ test('a path, a file:// URL (string or URL) and the bytes give the same pixels',
   const file = path.join(FIXTURES_DIR, reference.cases[0].file);
   const s = settings([24, 24]);
   const fromPath = await loadImage(file, s);
-  for (const input of [pathToFileURL(file), pathToFileURL(file).href, fs.readFileSync(file), new Uint8Array(fs.readFileSync(file))]) {
+  for (const input of [
+    pathToFileURL(file),
+    pathToFileURL(file).href,
+    fs.readFileSync(file),
+    new Uint8Array(fs.readFileSync(file))
+  ]) {
     assert.ok((await loadImage(input, s)).data.equals(fromPath.data));
   }
 });
@@ -81,7 +86,9 @@ test('the pixel limit refuses images larger than allowed, saying what to do', as
 test('normalisation scales to [0, 1] then applies mean and std, channel-first', () => {
   const s = settings([2, 1]);
   const chw = normalizeImage({ data: Buffer.from([0, 128, 255, 255, 0, 64]), width: 2, height: 1 }, s);
-  const expected = [0, 255, 128, 0, 255, 64].map((v, i) => (v / 255 - s.mean[Math.floor(i / 2)]) / s.std[Math.floor(i / 2)]);
+  const expected = [0, 255, 128, 0, 255, 64].map(
+    (v, i) => (v / 255 - s.mean[Math.floor(i / 2)]) / s.std[Math.floor(i / 2)]
+  );
   expected.forEach((v, i) => assert.ok(Math.abs(chw[i] - v) < 1e-6));
 });
 

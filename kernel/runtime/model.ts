@@ -225,7 +225,9 @@ export class SeedModel {
       throw new SeedInputError(`Codes must be an array of ${numCodes} integers, got ${typeof codes}.`);
     }
     if (codes.length !== numCodes) {
-      throw new SeedInputError(`Expected ${numCodes} codes, got ${codes.length}. A SEED image is exactly ${numCodes} codes.`);
+      throw new SeedInputError(
+        `Expected ${numCodes} codes, got ${codes.length}. A SEED image is exactly ${numCodes} codes.`
+      );
     }
     codes.forEach((code, i) => {
       if (!Number.isInteger(code) || code < 0 || code >= codebookSize) {
@@ -261,7 +263,9 @@ export class SeedModel {
         throw new SeedInputError(`eta must be a number >= 0, got ${options.eta}.`);
       }
       if (sampler !== 'ddim' && options.eta !== 0) {
-        throw new SeedInputError(`eta only applies to the ddim sampler (${sampler} is deterministic); drop it or use ddim.`);
+        throw new SeedInputError(
+          `eta only applies to the ddim sampler (${sampler} is deterministic); drop it or use ddim.`
+        );
       }
       params.eta = options.eta;
     }

@@ -54,7 +54,12 @@ test('ties go to the lower index, as torch.argmin does', () => {
 
 test('cosine: the length of a vector does not matter, distances are 2 - 2 cos', () => {
   const codebook = randomVectors(4, SIZE);
-  const quantizer = new Quantizer(codebook, { codebookSize: SIZE, codeDim: DIM, distance: 'cosine', normalized: false });
+  const quantizer = new Quantizer(codebook, {
+    codebookSize: SIZE,
+    codeDim: DIM,
+    distance: 'cosine',
+    normalized: false
+  });
   const v = randomVectors(5, 1);
   const a = quantizer.quantize(v, 3);
   const b = quantizer.quantize(

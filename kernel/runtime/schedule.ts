@@ -21,7 +21,8 @@ export function betas(schedule: NoiseSchedule): Float64Array {
     }
     case 'linear': {
       for (let t = 0; t < n; t++) {
-        out[t] = n === 1 ? schedule.betaStart : schedule.betaStart + ((schedule.betaEnd - schedule.betaStart) * t) / (n - 1);
+        out[t] =
+          n === 1 ? schedule.betaStart : schedule.betaStart + ((schedule.betaEnd - schedule.betaStart) * t) / (n - 1);
       }
       return out;
     }

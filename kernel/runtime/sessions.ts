@@ -12,7 +12,8 @@ import type { ModelFile } from './manifest-loader';
 import type { ExecutionProviderChoice, ExecutionProviderName } from './types';
 
 /** ORT's messages when CUDA (or its BFC arena) cannot allocate. */
-const OUT_OF_MEMORY = /out of memory|Failed to allocate memory|BFCArena|CUBLAS_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation/i;
+const OUT_OF_MEMORY =
+  /out of memory|Failed to allocate memory|BFCArena|CUBLAS_STATUS_ALLOC_FAILED|cudaErrorMemoryAllocation/i;
 
 const CUDA_PROVIDER_LIBRARY = 'libonnxruntime_providers_cuda.so';
 
@@ -37,7 +38,9 @@ export function chooseExecutionProvider(requested: ExecutionProviderName[]): Exe
     const backend = ort.listSupportedBackends().find((b) => b.name === 'cuda');
     const library = path.join(ortBinaryDir(), CUDA_PROVIDER_LIBRARY);
     if (!backend) {
-      skipped.push(`CUDA is not available: this onnxruntime-node build has no CUDA backend on ${process.platform}/${process.arch}.`);
+      skipped.push(
+        `CUDA is not available: this onnxruntime-node build has no CUDA backend on ${process.platform}/${process.arch}.`
+      );
     } else if (!backend.bundled && !fs.existsSync(library)) {
       skipped.push(
         'CUDA is not available: the npm build of onnxruntime-node does not bundle the CUDA execution provider ' +
@@ -45,7 +48,10 @@ export function chooseExecutionProvider(requested: ExecutionProviderName[]): Exe
           "'node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=cuda12' (needs CUDA 12 and cuDNN 9)."
       );
     } else {
-      return { name, reason: 'CUDA execution provider installed; graphs run on GPU 0 (nodes it lacks fall back to CPU).' };
+      return {
+        name,
+        reason: 'CUDA execution provider installed; graphs run on GPU 0 (nodes it lacks fall back to CPU).'
+      };
     }
   }
   throw new SeedModelError(
@@ -117,7 +123,11 @@ export class Graph {
       case 'int64':
         return new ort.Tensor('int64', BigInt64Array.from(Array.from(values, (v) => BigInt(Math.round(v)))), dims);
       case 'int32':
-        return new ort.Tensor('int32', Int32Array.from(values, (v) => Math.round(v)), dims);
+        return new ort.Tensor(
+          'int32',
+          Int32Array.from(values, (v) => Math.round(v)),
+          dims
+        );
       default:
         throw new SeedModelError(
           `${this.file.path} (${this.file.field}): input '${name}' has element type ${type}; the runtime feeds float32, float16, float64, int32 or int64.`
@@ -131,7 +141,7 @@ export class Graph {
     try {
       result = await this.session.run(feeds, outputs);
     } catch (error) {
-      throw runError(this.file, error);
+      throw graphRunError(this.file, error);
     }
     const out: Record<string, FloatTensor> = {};
     for (const name of outputs) {
@@ -157,7 +167,8 @@ function toFloat32(tensor: ort.Tensor, file: ModelFile, name: string): Float32Ar
   }
 }
 
-function runError(file: ModelFile, error: unknown): Error {
+/** Turns an ORT run failure into a SeedOutOfMemoryError (CUDA out of memory) or a SeedModelError naming the file. */
+export function graphRunError(file: ModelFile, error: unknown): Error {
   const message = (error as Error).message ?? String(error);
   if (OUT_OF_MEMORY.test(message)) {
     return new SeedOutOfMemoryError(
@@ -209,12 +220,15 @@ export class SessionPool {
     const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
     if (this.choice.name === 'cuda') {
       try {
-        const session = await ort.InferenceSession.create(file.path, { ...options, executionProviders: ['cuda', 'cpu'] });
+        const session = await ort.InferenceSession.create(file.path, {
+          ...options,
+          executionProviders: ['cuda', 'cpu']
+        });
         return new Graph(file, session);
       } catch (error) {
         const message = (error as Error).message ?? String(error);
         if (OUT_OF_MEMORY.test(message)) {
-          throw runError(file, error);
+          throw graphRunError(file, error);
         }
         // CUDA libraries missing or unusable at run time: say so once and continue on CPU.
         this.choice = {
