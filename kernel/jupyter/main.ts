@@ -1,0 +1,37 @@
+import { readConnectionFile } from './connection';
+import { KernelChannels } from './channels';
+import { SeedKernel } from './kernel';
+import { kernelLog } from './kernel-log';
+
+/**
+ * The SEED kernel process: `node dist/jupyter/main.js <connection_file>`, as the `seed`
+ * kernelspec (kernel/cli/install.ts) starts it.
+ */
+async function main(argv: string[]): Promise<void> {
+  const connectionFile = argv[2];
+  if (!connectionFile) {
+    throw new Error('Usage: node dist/jupyter/main.js <connection_file>. Jupyter passes the connection file.');
+  }
+  const info = readConnectionFile(connectionFile);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { version } = require('../../package.json') as { version: string };
+  const kernel = new SeedKernel({ rootDir: process.cwd(), implementationVersion: version });
+
+  // A user's mistake in a callback or an unawaited promise must never take the kernel down.
+  process.on('uncaughtException', (error) => kernel.reportStrayError(error));
+  process.on('unhandledRejection', (reason) => kernel.reportStrayError(reason));
+  process.on('SIGINT', () => kernel.interrupt());
+  process.on('SIGTERM', () => void kernel.stop(0));
+
+  const channels = await KernelChannels.open(info, {
+    shell: (message) => kernel.onShell(message),
+    control: (message) => kernel.onControl(message),
+    stdin: (message) => kernel.onStdin(message)
+  });
+  kernel.attach(channels);
+}
+
+main(process.argv).catch((error: Error) => {
+  kernelLog(`could not start: ${error.message}`);
+  process.exit(1);
+});

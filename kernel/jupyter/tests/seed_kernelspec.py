@@ -1,0 +1,40 @@
+"""Installs the `seed` kernelspec of this checkout into a temporary JUPYTER_PATH for the tests.
+
+The kernel.json is the one `jupyterlab-seed install` writes (kernel/cli/install.ts): node runs
+dist/jupyter/main.js with the connection file, and interrupts are messages on the control channel.
+"""
+
+import atexit
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+KERNEL_ENTRY = REPO / "dist" / "jupyter" / "main.js"
+KERNEL_NAME = "seed"
+
+
+def install_seed_kernelspec(env=None):
+    """Writes kernels/seed/kernel.json under a fresh folder put first on JUPYTER_PATH."""
+    if not KERNEL_ENTRY.exists():
+        raise RuntimeError(f"{KERNEL_ENTRY} is missing: build the kernel first with `npx tsc -p kernel`.")
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("node is not on PATH; the SEED kernel runs on Node 20.")
+    data_dir = Path(tempfile.mkdtemp(prefix="seed-kernelspec-"))
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    spec_dir = data_dir / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True)
+    spec = {
+        "argv": [node, str(KERNEL_ENTRY), "{connection_file}"],
+        "display_name": "SEED (TypeScript)",
+        "language": "typescript",
+        "interrupt_mode": "message",
+        "env": env or {},
+        "metadata": {"debugger": False},
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=2))
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([str(data_dir), os.environ.get("JUPYTER_PATH", "")]).rstrip(os.pathsep)
+    return data_dir

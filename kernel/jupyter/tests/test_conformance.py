@@ -1,0 +1,40 @@
+"""jupyter_kernel_test's conformance suite against the SEED kernel (TypeScript cells)."""
+
+import jupyter_kernel_test as jkt
+
+from seed_kernelspec import KERNEL_NAME, install_seed_kernelspec
+
+install_seed_kernelspec()
+
+
+class SeedKernelConformance(jkt.KernelTests):
+    kernel_name = KERNEL_NAME
+    language_name = "typescript"
+    file_extension = ".ts"
+
+    code_hello_world = 'console.log("hello, world")'
+    code_stderr = 'console.error("something went wrong")'
+    code_generate_error = 'throw new Error("boom")'
+
+    code_execute_result = [
+        {"code": "1 + 1", "result": "2"},
+        {"code": "const greeting: string = 'hello'; greeting.toUpperCase()", "result": "'HELLO'"},
+        {"code": "await Promise.resolve(6 * 7)", "result": "42"},
+        {"code": "[1, 2, 3].map((x) => x * 2)", "result": "[ 2, 4, 6 ]"},
+    ]
+    code_display_data = [
+        {"code": 'import * as tslab from "tslab";\ntslab.display.html("<b>bold</b>")', "mime": "text/html"},
+    ]
+
+    completion_samples = [
+        {"text": "Math.PI.toFix", "matches": {"toFixed"}},
+        {"text": "const completeMe = 1;\ncompleteM", "matches": {"completeMe"}},
+    ]
+    complete_code_samples = ["1 + 1", "let x = 1;", "function f(a: number) {\n  return a;\n}"]
+    incomplete_code_samples = ["function f(a: number) {", "const xs = [1,", "if (true) {"]
+    invalid_code_samples = ["const = 5;", "1 +* 2", "let x = );"]
+
+    code_inspect_sample = "Math.max"
+
+    supported_history_operations = ("tail", "range", "search")
+    code_history_pattern = "1 + 1"
