@@ -3,14 +3,16 @@
  * (unconditional first, as Stable Diffusion's scripts do), v-prediction converted to epsilon, progress
  * with previews, and cancellation checked before every UNet call.
  */
-import { SeedCancelledError } from './errors';
+import { SeedCancelledError, SeedModelError } from './errors';
 import type { LinearPreview } from './manifest';
 import type { EpsilonModel, Sampler } from './samplers';
 import type { Graph } from './sessions';
 
 export interface UnetCall {
   unet: Graph;
-  /** Conditional and unconditional generation embeddings, [tokens * dim] each. */
+  /** Images decoded together. */
+  count: number;
+  /** Conditional generation embeddings [count, tokens, dim], and the unconditional one [tokens, dim]. */
   condition: Float32Array;
   unconditional: Float32Array;
   tokens: number;
@@ -49,39 +51,52 @@ function timestepDims(unet: Graph, batch: number): number[] {
   return [typeof shape[0] === 'number' ? shape[0] : batch];
 }
 
-/** An EpsilonModel over the UNet with guidance; counts UNet calls. */
+/**
+ * An EpsilonModel over the UNet for `count` images stacked in x, with guidance: one UNet batch of
+ * [unconditional x count, conditional x count], or only the conditional half when guidance is 1.
+ * Counts UNet calls.
+ */
 export function guidedUnet(call: UnetCall): { model: EpsilonModel; evaluations: () => number } {
-  const { unet, guidance, tokens, dim, latentShape } = call;
+  const { unet, guidance, tokens, dim, latentShape, count } = call;
   const [c, h, w] = latentShape;
-  const size = c * h * w;
+  const size = count * c * h * w;
   const paired = guidance !== 1;
-  const batch = paired ? 2 : 1;
-  const context = new Float32Array(batch * tokens * dim);
+  const batch = paired ? 2 * count : count;
+  const embedding = tokens * dim;
+  const context = new Float32Array(batch * embedding);
   if (paired) {
-    context.set(call.unconditional, 0);
-    context.set(call.condition, tokens * dim);
+    for (let i = 0; i < count; i++) {
+      context.set(call.unconditional, i * embedding);
+    }
+    context.set(call.condition, count * embedding);
   } else {
     context.set(call.condition, 0);
   }
   const contextTensor = unet.tensor('encoder_hidden_states', context, [batch, tokens, dim]);
+  const tDims = timestepDims(unet, batch);
   let evaluations = 0;
   const model: EpsilonModel = async (x, t) => {
     throwIfAborted(call.signal);
-    const sample = new Float32Array(batch * size);
-    for (let b = 0; b < batch; b++) {
-      sample.set(x, b * size);
+    const sample = new Float32Array(paired ? 2 * size : size);
+    sample.set(x, 0);
+    if (paired) {
+      sample.set(x, size);
     }
-    const tDims = timestepDims(unet, batch);
-    const tCount = tDims.length ? tDims[0] : 1;
     const { out_sample: out } = await unet.run(
       {
         sample: unet.tensor('sample', sample, [batch, c, h, w]),
-        timestep: unet.tensor('timestep', new Array<number>(tCount).fill(t), tDims),
+        timestep: unet.tensor('timestep', new Array<number>(tDims.length ? tDims[0] : 1).fill(t), tDims),
         encoder_hidden_states: contextTensor
       },
       ['out_sample']
     );
     evaluations++;
+    if (out.data.length !== sample.length) {
+      throw new SeedModelError(
+        `${unet.file.path}: 'out_sample' has shape [${out.dims.join(', ')}]; [${batch}, ${c}, ${h}, ${w}] expected, ` +
+          'like its input sample (diffusion.latentShape in the manifest).'
+      );
+    }
     let prediction: Float32Array;
     if (paired) {
       const uncond = out.data.subarray(0, size);

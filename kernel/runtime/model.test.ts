@@ -150,6 +150,28 @@ test('the same seed gives the same bytes, another seed another image', async () 
   assert.ok(!a.png.equals(c.png));
 });
 
+test('decodeBatch gives each image what decode gives it with seed + i', async () => {
+  const model = await tinyModel();
+  const other = expected.codes.map((code) => (code * 7 + 3) % 64);
+  const [a, b] = await model.decodeBatch([expected.codes, other], { seed: 5, steps: 4 });
+  const alone = [
+    await model.decode(expected.codes, { seed: 5, steps: 4 }),
+    await model.decode(other, { seed: 6, steps: 4 })
+  ];
+  for (const [batched, single] of [
+    [a, alone[0]],
+    [b, alone[1]]
+  ]) {
+    assert.deepEqual(batched.params, single.params);
+    assert.deepEqual(batched.codes, single.codes);
+    // A batch may sum in another order than a single image: allow one level.
+    assert.ok(maxDifference(await pixels(batched.png), [...(await pixels(single.png))]) <= 1);
+  }
+  assert.equal(a.unetEvaluations, 5);
+  await assert.rejects(model.decodeBatch([expected.codes, [1, 2]]), /Image 1: Expected 32 codes, got 2/);
+  await assert.rejects(model.decodeBatch([]), /non-empty array/);
+});
+
 test('every sampler decodes, with its number of UNet calls', async () => {
   const model = await tinyModel();
   for (const [sampler, evaluations] of [

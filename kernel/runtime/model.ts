@@ -93,28 +93,20 @@ export class SeedModel {
     encoder.expect([inputName], [outputName]);
     const [width, height] = settings.size;
     const perImage = 3 * width * height;
-    const fixedBatch = encoder.inputShape(inputName)[0];
-    const batchSize = typeof fixedBatch === 'number' && fixedBatch > 0 ? fixedBatch : loaded.length;
+    const pixels = new Float32Array(loaded.length * perImage);
+    loaded.forEach((image, i) => normalizeImage(image, settings, pixels.subarray(i * perImage, (i + 1) * perImage)));
     const perCode = tokenizer.numCodes * tokenizer.codeDim;
-    const features = new Float32Array(loaded.length * perCode);
-    for (let start = 0; start < loaded.length; start += batchSize) {
-      throwIfAborted(options.signal);
-      const batch = loaded.slice(start, start + batchSize);
-      const pixels = new Float32Array(batch.length * perImage);
-      batch.forEach((image, i) => normalizeImage(image, settings, pixels.subarray(i * perImage, (i + 1) * perImage)));
-      const out = await encoder.run(
-        { [inputName]: encoder.tensor(inputName, pixels, [batch.length, 3, height, width]) },
-        [outputName]
-      );
-      const result = out[outputName];
-      if (result.data.length !== batch.length * perCode) {
-        throw new SeedModelError(
-          `${encoder.file.path}: output '${outputName}' has shape [${result.dims.join(', ')}]; ` +
-            `[${batch.length}, ${tokenizer.numCodes}, ${tokenizer.codeDim}] expected (numCodes, codeDim in the manifest).`
-        );
-      }
-      features.set(result.data, start * perCode);
-    }
+    const features = await runBatched(
+      encoder,
+      inputName,
+      outputName,
+      pixels,
+      [3, height, width],
+      loaded.length,
+      perCode,
+      `[N, ${tokenizer.numCodes}, ${tokenizer.codeDim}] (numCodes, codeDim in the manifest)`,
+      options.signal
+    );
     const quantizer = await this.getQuantizer();
     return Promise.all(
       loaded.map(async (image, i) => {
@@ -127,23 +119,42 @@ export class SeedModel {
 
   /** Codes -> generation embedding -> diffusion -> VAE -> PNG. */
   async decode(codes: number[], options: DecodeOptions = {}): Promise<Reconstruction> {
-    this.checkCodes(codes);
+    const [reconstruction] = await this.decodeBatch([codes], options);
+    return reconstruction;
+  }
+
+  /**
+   * Decodes several code sequences as one batch (the UNet runs on all of them at once, twice as many under
+   * guidance). Image i uses seed `seed + i`, so decodeBatch([a, b], { seed: 5 }) gives the images of
+   * decode(a, { seed: 5 }) and decode(b, { seed: 6 }). An `initialLatent` holds every image's latent in turn.
+   * Progress counts steps of the whole batch; its preview shows the first image.
+   */
+  async decodeBatch(codesList: number[][], options: DecodeOptions = {}): Promise<Reconstruction[]> {
+    if (!Array.isArray(codesList) || codesList.length === 0) {
+      throw new SeedInputError('decodeBatch() takes a non-empty array of code arrays.');
+    }
+    codesList.forEach((codes, i) => this.checkCodes(codes, codesList.length > 1 ? `Image ${i}: ` : ''));
     const params = this.decodeParams(options);
+    const count = codesList.length;
     const { tokenizer, generationEmbedding, diffusion } = this.manifest;
     const [c, h, w] = diffusion.latentShape;
     const latentSize = c * h * w;
-    // One generator per decode: the initial latent first, then any noise the sampler draws (DDIM with eta > 0).
-    const random = new SeededRandom(params.seed);
+    if (params.seed + count - 1 > Number.MAX_SAFE_INTEGER) {
+      throw new SeedInputError(`seed + ${count - 1} must stay below ${Number.MAX_SAFE_INTEGER}; use a smaller seed.`);
+    }
+    // One generator per image: its initial latent first, then any noise the sampler draws (DDIM with eta > 0).
+    const randoms = codesList.map((_, i) => new SeededRandom(params.seed + i));
     let noise: Float32Array;
     if (options.initialLatent !== undefined) {
-      if (!(options.initialLatent instanceof Float32Array) || options.initialLatent.length !== latentSize) {
+      if (!(options.initialLatent instanceof Float32Array) || options.initialLatent.length !== count * latentSize) {
         throw new SeedInputError(
-          `initialLatent must be a Float32Array of ${latentSize} values (latent ${c}x${h}x${w}), got ${options.initialLatent?.length}.`
+          `initialLatent must be a Float32Array of ${count * latentSize} values (${count} x latent ${c}x${h}x${w}), ` +
+            `got ${options.initialLatent?.length}.`
         );
       }
       noise = options.initialLatent;
     } else {
-      noise = random.normal(latentSize);
+      noise = concat(randoms.map((random) => random.normal(latentSize)));
     }
     throwIfAborted(options.signal);
 
@@ -152,19 +163,17 @@ export class SeedModel {
     const inName = tokenizer.decoder.inputs.codeVectors;
     const outName = tokenizer.decoder.outputs.embedding;
     decoder.expect([inName], [outName]);
-    const embedding = (
-      await decoder.run(
-        { [inName]: decoder.tensor(inName, quantizer.lookup(codes), [1, tokenizer.numCodes, tokenizer.codeDim]) },
-        [outName]
-      )
-    )[outName];
     const embeddingSize = generationEmbedding.tokens * generationEmbedding.dim;
-    if (embedding.data.length !== embeddingSize) {
-      throw new SeedModelError(
-        `${decoder.file.path}: output '${outName}' has shape [${embedding.dims.join(', ')}]; ` +
-          `[1, ${generationEmbedding.tokens}, ${generationEmbedding.dim}] expected (generationEmbedding in the manifest).`
-      );
-    }
+    const embedding = await runBatched(
+      decoder,
+      inName,
+      outName,
+      concat(codesList.map((codes) => quantizer.lookup(codes))),
+      [tokenizer.numCodes, tokenizer.codeDim],
+      count,
+      embeddingSize,
+      `[N, ${generationEmbedding.tokens}, ${generationEmbedding.dim}] (generationEmbedding in the manifest)`
+    );
 
     const unet = await this.graph('diffusion.unet.path');
     unet.expect(['sample', 'timestep', 'encoder_hidden_states'], ['out_sample']);
@@ -172,7 +181,8 @@ export class SeedModel {
     vae.expect(['latent_sample'], ['sample']);
     const { model, evaluations } = guidedUnet({
       unet,
-      condition: embedding.data,
+      count,
+      condition: embedding,
       unconditional: params.guidance === 1 ? new Float32Array(0) : await this.getUnconditional(),
       tokens: generationEmbedding.tokens,
       dim: generationEmbedding.dim,
@@ -186,7 +196,7 @@ export class SeedModel {
       alphasCumprod: this.alphas,
       steps: params.steps,
       eta: params.eta,
-      noise: (length) => random.normal(length)
+      noise: (length) => concat(randoms.map((random) => random.normal(length / count)))
     });
     const previewEvery = options.previewEvery ?? (diffusion.preview ? 1 : 0);
     const latent = await runSampler(sampler, noise, model, {
@@ -194,14 +204,19 @@ export class SeedModel {
       afterStep: options.onProgress
         ? async (step, total, x0) => {
             const wantPreview = previewEvery > 0 && (step % previewEvery === 0 || step === total);
-            const preview = wantPreview ? await this.preview(x0, vae) : undefined;
+            const preview = wantPreview ? await this.preview(x0.subarray(0, latentSize), vae) : undefined;
             options.onProgress?.({ step, total, unetEvaluations: evaluations(), preview });
           }
         : undefined
     });
     throwIfAborted(options.signal);
-    const image = await this.vaeDecode(vae, latent);
-    return { ...image, codes: [...codes], params, unetEvaluations: evaluations() };
+    const images = await this.vaeDecode(vae, latent, count);
+    return images.map((image, i) => ({
+      ...image,
+      codes: [...codesList[i]],
+      params: { ...params, seed: params.seed + i },
+      unetEvaluations: evaluations()
+    }));
   }
 
   /** encode() then decode() of one image. */
@@ -219,20 +234,20 @@ export class SeedModel {
     await this.sessions.release();
   }
 
-  private checkCodes(codes: unknown): asserts codes is number[] {
+  private checkCodes(codes: unknown, prefix = ''): asserts codes is number[] {
     const { numCodes, codebookSize } = this.manifest.tokenizer;
     if (!Array.isArray(codes)) {
-      throw new SeedInputError(`Codes must be an array of ${numCodes} integers, got ${typeof codes}.`);
+      throw new SeedInputError(`${prefix}Codes must be an array of ${numCodes} integers, got ${typeof codes}.`);
     }
     if (codes.length !== numCodes) {
       throw new SeedInputError(
-        `Expected ${numCodes} codes, got ${codes.length}. A SEED image is exactly ${numCodes} codes.`
+        `${prefix}Expected ${numCodes} codes, got ${codes.length}. A SEED image is exactly ${numCodes} codes.`
       );
     }
     codes.forEach((code, i) => {
       if (!Number.isInteger(code) || code < 0 || code >= codebookSize) {
         throw new SeedInputError(
-          `Code ${i} is ${JSON.stringify(code)}; codes are integers from 0 to ${codebookSize - 1}.`
+          `${prefix}Code ${i} is ${JSON.stringify(code)}; codes are integers from 0 to ${codebookSize - 1}.`
         );
       }
     });
@@ -340,24 +355,27 @@ export class SeedModel {
     return this.unconditional;
   }
 
-  /** Latent (UNet space) -> image through the VAE decoder. */
-  private async vaeDecode(vae: Graph, latent: Float32Array): Promise<PngImage> {
+  /** Latents (UNet space, `count` of them) -> images through the VAE decoder. */
+  private async vaeDecode(vae: Graph, latent: Float32Array, count: number): Promise<PngImage[]> {
     const { latentShape, vaeScale, outputSize } = this.manifest.diffusion;
-    const [c, h, w] = latentShape;
+    const [width, height] = outputSize;
+    const plane = 3 * width * height;
     const scaled = latent.map((v) => v / vaeScale);
-    const { sample } = await vae.run({ latent_sample: vae.tensor('latent_sample', scaled, [1, c, h, w]) }, ['sample']);
-    const [, channels, height, width] = sample.dims;
-    if (channels !== 3 || sample.data.length !== 3 * height * width) {
-      throw new SeedModelError(
-        `${vae.file.path}: output 'sample' has shape [${sample.dims.join(', ')}]; [1, 3, height, width] expected.`
-      );
-    }
-    if (width !== outputSize[0] || height !== outputSize[1]) {
-      throw new SeedModelError(
-        `${vae.file.path} produced ${width}x${height} images; the manifest's diffusion.outputSize says ${outputSize.join('x')}.`
-      );
-    }
-    return toPng(fromSignedChw(sample.data, width, height));
+    const samples = await runBatched(
+      vae,
+      'latent_sample',
+      'sample',
+      scaled,
+      latentShape,
+      count,
+      plane,
+      `[N, 3, ${height}, ${width}] (diffusion.outputSize in the manifest)`
+    );
+    return Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        toPng(fromSignedChw(samples.subarray(i * plane, (i + 1) * plane), width, height))
+      )
+    );
   }
 
   private async preview(x0: Float32Array, vae: Graph): Promise<PngImage> {
@@ -366,6 +384,51 @@ export class SeedModel {
       const rgb = linearPreview(preview, x0, latentShape);
       return toPng(fromSignedChw(rgb, latentShape[2], latentShape[1]));
     }
-    return this.vaeDecode(vae, x0);
+    const [image] = await this.vaeDecode(vae, x0, 1);
+    return image;
   }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/**
+ * Runs a one-input, one-output graph over `count` items stacked in `data` ([count, ...itemDims]): all at
+ * once, or in chunks of the batch size the graph fixes. Checks that each item gives `outputPerItem` values.
+ */
+async function runBatched(
+  graph: Graph,
+  input: string,
+  output: string,
+  data: Float32Array,
+  itemDims: readonly number[],
+  count: number,
+  outputPerItem: number,
+  expectedShape: string,
+  signal?: AbortSignal
+): Promise<Float32Array> {
+  const fixed = graph.inputShape(input)[0];
+  const chunk = typeof fixed === 'number' && fixed > 0 ? fixed : count;
+  const inputPerItem = itemDims.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(count * outputPerItem);
+  for (let start = 0; start < count; start += chunk) {
+    throwIfAborted(signal);
+    const n = Math.min(chunk, count - start);
+    const slice = data.subarray(start * inputPerItem, (start + n) * inputPerItem);
+    const result = (await graph.run({ [input]: graph.tensor(input, slice, [n, ...itemDims]) }, [output]))[output];
+    if (result.data.length !== n * outputPerItem) {
+      throw new SeedModelError(
+        `${graph.file.path}: output '${output}' has shape [${result.dims.join(', ')}]; ${expectedShape} expected.`
+      );
+    }
+    out.set(result.data, start * outputPerItem);
+  }
+  return out;
 }
