@@ -20,7 +20,7 @@ class SeedNanoConfig:
     image_size: int = 32
     patch_size: int = 4
     vit_width: int = 128
-    vit_depth: int = 4
+    vit_depth: int = 3
     vit_heads: int = 4
     qformer_width: int = 128
     qformer_layers: int = 2
@@ -35,7 +35,7 @@ class SeedNanoConfig:
     latent_channels: int = 4
     latent_size: int = 8
     ae_channels: int = 32
-    unet_channels: int = 64
+    unet_channels: int = 48
     unet_heads: int = 4
 
     def to_dict(self):

@@ -135,3 +135,15 @@ def test_smoke_run_of_every_stage(tmp_path):
     assert os.path.getsize(os.path.join(out, 'tokenizer/codebook.f32')) == 1024 * 32 * 4
     assert os.path.exists(os.path.join(out, 'contact-sheet.png')) and os.path.exists(os.path.join(out, 'README.md'))
     assert os.path.exists(os.path.join(work, 'parity', 'fixture.json'))
+    # bench_torch.py reads the weights back from the exported ONNX initializers: same model as the checkpoint
+    import bench_torch
+    import evaluate
+
+    reloaded, _ = bench_torch.load_model(out)
+    trained, _ = evaluate.load_model(work)
+    x = torch.rand(2, 3, 32, 32) * 2 - 1
+    with torch.no_grad():
+        assert torch.equal(reloaded.encode_codes(x), trained.encode_codes(x))
+        codes = trained.encode_codes(x)
+        assert torch.allclose(reloaded.embed_codes(codes), trained.embed_codes(codes), atol=1e-6)
+        assert torch.equal(reloaded.null_embedding, trained.null_embedding)
