@@ -2,7 +2,7 @@
 
     /usr/bin/python3 models/export/convert.py \\
         --eva-vit eva_vit_g.pth --causal-qformer causal_qformer.pth --seed-tokenizer seed_tokenizer.pth \\
-        --sd-onnx stable-diffusion-v1-4-onnx --out seed-v1 [--dtype fp16] [--check]
+        --sd-onnx stable-diffusion-v1-4-onnx --out seed-v1 [--dtype fp16 | --fp16-out seed-v1-fp16] [--check]
 
 Writes (see models/README.md for the contract):
     seed-model.json          manifest with sha256 of every file
@@ -22,6 +22,7 @@ import argparse
 import gc
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -80,11 +81,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     diffusion.add_argument('--diffusion-from', type=Path, help='seed-model.json whose diffusion part to reuse')
     parser.add_argument('--unconditional', type=Path, help='precomputed float32 [1,77,768] empty-prompt embedding')
     parser.add_argument('--dtype', choices=('fp32', 'fp16'), default='fp32', help='weights of the ONNX graphs')
+    parser.add_argument('--fp16-out', type=Path, help='with --dtype fp32: also write an fp16 folder here, from the same trace')
     parser.add_argument('--config', type=Path, help='sizes as JSON (make_random_checkpoints.py); default: the release')
     parser.add_argument('--id', default='seed-v1', help='model id in the manifest')
     parser.add_argument('--ignore-unexpected-keys', action='store_true', help='convert although files hold unknown keys')
     parser.add_argument('--check', action='store_true', help='compare the ONNX files with PyTorch in onnxruntime-node')
-    parser.add_argument('--tolerance', type=float, help='max abs difference --check accepts (default 1e-3 for fp32)')
+    parser.add_argument('--tolerance', type=float, help='max abs difference --check accepts (default: 1e-3 for fp32, none for fp16)')
     parser.add_argument('--report', type=Path, help='write timings, sizes and --check results here as JSON')
     return parser.parse_args(argv)
 
@@ -189,7 +191,9 @@ def write_unconditional(args: argparse.Namespace, out: Path, tokens: int, dim: i
     return target
 
 
-def build_manifest(args, out: Path, config: SeedV1Config, tokenizer_files: dict[str, list[Path]], diffusion: dict) -> dict:
+def build_manifest(
+    model_id: str, dtype: str, out: Path, config: SeedV1Config, tokenizer_files: dict[str, list[Path]], diffusion: dict
+) -> dict:
     tokens, dim = config.reverse_qformer.queries, config.generation_dim
 
     def graph(name: str) -> dict:
@@ -202,9 +206,9 @@ def build_manifest(args, out: Path, config: SeedV1Config, tokenizer_files: dict[
     return {
         '$schema': os.path.relpath(SCHEMA, out.resolve()),
         'formatVersion': 1,
-        'id': args.id,
+        'id': model_id,
         'family': 'seed-v1',
-        'description': f'SEED v1 tokenizer converted from the released weights ({args.dtype}), '
+        'description': f'SEED v1 tokenizer converted from the released weights ({dtype}), '
         'decoding with Stable Diffusion v1.4.',
         'image': {
             'size': [config.vision.image_size, config.vision.image_size],
@@ -299,6 +303,7 @@ def nearest_codes(vectors: np.ndarray, codebook: np.ndarray) -> np.ndarray:
 
 
 def convert(args: argparse.Namespace) -> dict:
+    """Writes the model folder(s) and returns the report: per dtype, timings, file sizes and --check results."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -311,18 +316,25 @@ def convert(args: argparse.Namespace) -> dict:
     torch.set_num_threads(2)
     config = SeedV1Config.load(args.config) if args.config else SeedV1Config()
     tokens, dim = config.reverse_qformer.queries, config.generation_dim
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    (out / 'tokenizer').mkdir(exist_ok=True)
+    # One trace serves both precisions: --fp16-out writes a second folder without exporting again.
+    targets = {args.dtype: args.out}
+    if args.fp16_out is not None:
+        if args.dtype == 'fp16':
+            raise ConversionError('--fp16-out goes with --dtype fp32 (the --out folder is already fp16).')
+        targets['fp16'] = args.fp16_out
 
     # Settle the diffusion side first: it fails fast on a bad folder, before minutes of export.
-    if args.sd_onnx is not None:
-        diffusion = {**sd_onnx_diffusion(args.sd_onnx, out), **SD_V14_DIFFUSION}
-    else:
-        diffusion = diffusion_from_manifest(args.diffusion_from, tokens, dim)
-    if args.sd_onnx is not None or args.unconditional is not None:
-        unconditional = write_unconditional(args, out, tokens, dim)
-        diffusion['unconditional'] = {**file_ref(unconditional, out), 'dtype': 'float32'}
+    diffusions = {}
+    for dtype, out in targets.items():
+        (out / 'tokenizer').mkdir(parents=True, exist_ok=True)
+        if args.sd_onnx is not None:
+            diffusion = {**sd_onnx_diffusion(args.sd_onnx, out), **SD_V14_DIFFUSION}
+        else:
+            diffusion = diffusion_from_manifest(args.diffusion_from, tokens, dim)
+        if args.sd_onnx is not None or args.unconditional is not None:
+            unconditional = write_unconditional(args, out, tokens, dim)
+            diffusion['unconditional'] = {**file_ref(unconditional, out), 'dtype': 'float32'}
+        diffusions[dtype] = diffusion
     now = lap('diffusion part', started)
 
     model = SeedV1Tokenizer(config).eval()
@@ -331,7 +343,8 @@ def convert(args: argparse.Namespace) -> dict:
     now = lap('load checkpoints', now)
 
     codebook = model.quantize.embedding.weight.detach().float().numpy().copy()
-    write_f32(out / 'tokenizer' / 'codebook.f32', codebook)
+    for out in targets.values():
+        write_f32(out / 'tokenizer' / 'codebook.f32', codebook)
 
     work_dir = tempfile.TemporaryDirectory(prefix='seed-export-')
     work = Path(work_dir.name)
@@ -355,30 +368,33 @@ def convert(args: argparse.Namespace) -> dict:
     del model, examples
     gc.collect()
 
-    tokenizer_files = {}
-    for name in ('decoder', 'encoder'):
-        tokenizer_files[name] = finish_onnx(traced[name], out / 'tokenizer' / f'{name}.onnx', args.dtype)
+    report: dict = {'targets': {}}
+    for dtype, out in targets.items():
+        tokenizer_files = {}
+        for name in ('decoder', 'encoder'):
+            tokenizer_files[name] = finish_onnx(traced[name], out / 'tokenizer' / f'{name}.onnx', dtype)
+            now = lap(f'write {name} ({dtype})', now)
+        manifest = build_manifest(args.id, dtype, out, config, tokenizer_files, diffusions[dtype])
+        (out / 'seed-model.json').write_text(json.dumps(manifest, indent=2) + '\n')
+        now = lap(f'manifest and hashes ({dtype})', now)
+        report['targets'][dtype] = {
+            'out': str(out),
+            'sizes': {path.relative_to(out).as_posix(): path.stat().st_size for files in tokenizer_files.values() for path in files},
+        }
+    for name in traced:
         shutil.rmtree(traced[name].parent)
-        now = lap(f'write {name} ({args.dtype})', now)
-
-    manifest = build_manifest(args, out, config, tokenizer_files, diffusion)
-    (out / 'seed-model.json').write_text(json.dumps(manifest, indent=2) + '\n')
-    now = lap('manifest and hashes', now)
-
-    report = {
-        'dtype': args.dtype,
-        'timings': timings,
-        'sizes': {
-            path.relative_to(out).as_posix(): path.stat().st_size
-            for files in tokenizer_files.values()
-            for path in files
-        },
-    }
     if cases:
-        report['check'] = compare_with_onnx(out, work, cases, codebook)
-        lap('onnxruntime check', now)
+        for dtype, out in targets.items():
+            report['targets'][dtype]['check'] = compare_with_onnx(out, work, cases, codebook)
+            now = lap(f'onnxruntime check ({dtype})', now)
     work_dir.cleanup()
+    report['timings'] = timings
     report['totalSeconds'] = round(time.perf_counter() - started, 2)
+    # ru_maxrss is in KiB on Linux; children are the onnxruntime-node runs.
+    report['peakMemoryMB'] = {
+        'python': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        'node': round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+    }
     return report
 
 
@@ -389,21 +405,22 @@ def main(argv: list[str] | None = None) -> int:
     except (CheckpointError, ConversionError, ValueError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
-    print(f'wrote {args.out / "seed-model.json"} in {report["totalSeconds"]:.1f} s')
-    for path, size in report['sizes'].items():
-        print(f'  {path}: {size / 1e6:.1f} MB')
     status = 0
-    if 'check' in report:
-        tolerance = args.tolerance if args.tolerance is not None else (1e-3 if args.dtype == 'fp32' else None)
-        for name, result in report['check'].items():
+    for dtype, target in report['targets'].items():
+        print(f'wrote {target["out"]}/seed-model.json ({dtype})')
+        for path, size in target['sizes'].items():
+            print(f'  {path}: {size / 1e6:.1f} MB')
+        tolerance = args.tolerance if args.tolerance is not None else (1e-3 if dtype == 'fp32' else None)
+        for name, result in target.get('check', {}).items():
             line = f'  {name}: max abs diff {result["maxAbsDiff"]:.3g} (outputs up to {result["maxAbsExpected"]:.3g})'
             if 'codes' in result:
                 line += f', {result["codesAgreeing"]}/{result["codes"]} codes agree'
             print(line + f'; ONNX Runtime {result["ortRunSeconds"]:.2f} s, PyTorch {result["torchSeconds"]:.2f} s')
             if tolerance is not None and result['maxAbsDiff'] > tolerance:
-                print(f'error: {name} differs from PyTorch by {result["maxAbsDiff"]:.3g} > {tolerance:g}', file=sys.stderr)
+                print(f'error: {dtype} {name} differs from PyTorch by {result["maxAbsDiff"]:.3g} > {tolerance:g}', file=sys.stderr)
                 status = 1
-        report['tolerance'] = tolerance
+        target['tolerance'] = tolerance
+    print(f'done in {report["totalSeconds"]:.1f} s')
     if args.report:
         args.report.write_text(json.dumps(report, indent=2) + '\n')
     return status

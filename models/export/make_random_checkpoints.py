@@ -38,9 +38,12 @@ def random_tokenizer(config: SeedV1Config, seed: int) -> SeedV1Tokenizer:
                 parameter.normal_(1.0, 0.1, generator=generator)
             elif is_norm:
                 parameter.normal_(0.0, 0.1, generator=generator)
-            elif name in ('query_tokens', 'reverse_tokens', 'pos_embed_text', 'quantize.embedding.weight'):
-                # Distinct tokens and a spread-out codebook keep the causal-mask and quantiser checks meaningful.
+            elif name in ('query_tokens', 'reverse_tokens', 'pos_embed_text'):
+                # Distinct tokens keep the causal-mask checks meaningful.
                 parameter.normal_(0.0, 0.5, generator=generator)
+            elif name == 'quantize.embedding.weight':
+                # About the spread of the encoder's random outputs, so that images map to many different codes.
+                parameter.normal_(0.0, 0.05, generator=generator)
             else:
                 parameter.normal_(0.0, 0.02, generator=generator)
     return model.eval()
@@ -66,13 +69,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--vision-width', type=int, default=64, help='small: ViT width')
     parser.add_argument('--layers', type=int, default=2, help='small: ViT blocks, Q-Former layers and text blocks')
     parser.add_argument('--heads', type=int, default=4, help='small: attention heads everywhere')
+    parser.add_argument('--tokens', type=int, default=77, help='small: generation-embedding tokens (reverse queries)')
+    parser.add_argument('--generation-dim', type=int, default=768, help='small: generation-embedding width')
     args = parser.parse_args(argv)
 
     torch.set_num_threads(2)
     config = (
         SeedV1Config()
         if args.size == 'full'
-        else small_config(width=args.width, vision_width=args.vision_width, layers=args.layers, heads=args.heads)
+        else small_config(
+            width=args.width,
+            vision_width=args.vision_width,
+            layers=args.layers,
+            heads=args.heads,
+            tokens=args.tokens,
+            generation_dim=args.generation_dim,
+        )
     )
     dtype_name = args.dtype or ('fp16' if args.size == 'full' else 'fp32')
     dtype = torch.float16 if dtype_name == 'fp16' else torch.float32

@@ -96,8 +96,16 @@ class SeedV1Config:
             ) from error
 
 
-def small_config(width: int = 64, vision_width: int = 64, layers: int = 2, heads: int = 4) -> SeedV1Config:
-    """A narrow, shallow SEED v1 with the released names: same image size, codes, codebook and output shape."""
+def small_config(
+    width: int = 64,
+    vision_width: int = 64,
+    layers: int = 2,
+    heads: int = 4,
+    tokens: int = 77,
+    generation_dim: int = 768,
+) -> SeedV1Config:
+    """A narrow, shallow SEED v1 with the released names: same image size, codes and codebook; the generation
+    embedding is SD v1's 77x768 unless `tokens`/`generation_dim` match another diffusion model."""
     return replace(
         SeedV1Config(),
         vision=replace(VisionConfig(), width=vision_width, depth=layers, heads=heads),
@@ -105,8 +113,9 @@ def small_config(width: int = 64, vision_width: int = 64, layers: int = 2, heads
         text_blocks=layers,
         text_heads=heads,
         reverse_qformer=replace(
-            QFormerConfig(), width=width, layers=layers, heads=heads, ffn=2 * width, queries=77, encoder_width=width, causal=False
+            QFormerConfig(), width=width, layers=layers, heads=heads, ffn=2 * width, queries=tokens, encoder_width=width, causal=False
         ),
+        generation_dim=generation_dim,
     )
 
 

@@ -27,15 +27,22 @@ def load_by_name(checkpoints) -> SeedV1Tokenizer:
     return model
 
 
-@pytest.fixture(scope='module', params=['fp32', 'fp16'])
-def converted(request, small_checkpoints, tiny_sd, tmp_path_factory):
-    out = tmp_path_factory.mktemp(f'seed-v1-{request.param}')
-    report = out.parent / f'{out.name}-report.json'
+@pytest.fixture(scope='module')
+def conversion(small_checkpoints, tiny_sd, tmp_path_factory):
+    """One conversion writing both precisions (--fp16-out), with convert.py's own --check."""
+    folder = tmp_path_factory.mktemp('converted')
     args = small_checkpoints.convert_args() + [
-        '--sd-onnx', str(tiny_sd.folder), '--out', str(out), '--dtype', request.param, '--check', '--report', str(report)
+        '--sd-onnx', str(tiny_sd.folder), '--out', str(folder / 'fp32'), '--fp16-out', str(folder / 'fp16'),
+        '--check', '--report', str(folder / 'report.json'),
     ]
     assert convert.main(args) == 0
-    return request.param, out, json.loads(report.read_text())
+    return folder, json.loads((folder / 'report.json').read_text())
+
+
+@pytest.fixture(params=['fp32', 'fp16'])
+def converted(request, conversion):
+    folder, report = conversion
+    return request.param, folder / request.param, report['targets'][request.param]
 
 
 def test_onnx_graphs_match_pytorch(converted, small_checkpoints):
@@ -123,3 +130,37 @@ def test_unconditional_is_the_text_encoder_on_the_empty_prompt(converted, tiny_s
         expected = tiny_sd.text_encoder(ids).numpy()
     unconditional = np.fromfile(out / 'unconditional.f32', dtype='<f4').reshape(1, 77, 768)
     np.testing.assert_allclose(unconditional, expected, atol=1e-5)
+
+
+def test_diffusion_part_of_another_model_folder_is_reused(conversion, small_checkpoints, tmp_path):
+    folder, _ = conversion
+    other = folder / 'fp32' / 'seed-model.json'
+    out = tmp_path / 'reusing'
+    args = small_checkpoints.convert_args() + ['--diffusion-from', str(other), '--out', str(out)]
+    assert convert.main(args) == 0
+    manifest = json.loads((out / 'seed-model.json').read_text())
+    jsonschema.validate(manifest, json.loads((PACKAGE_ROOT / 'models' / 'seed-model.schema.json').read_text()))
+    unconditional = manifest['diffusion']['unconditional']
+    assert unconditional['path'] == str((folder / 'fp32' / 'unconditional.f32').resolve())
+    assert hashlib.sha256(Path(unconditional['path']).read_bytes()).hexdigest() == unconditional['sha256']
+
+
+def test_diffusion_part_with_other_embedding_sizes_is_refused(conversion, small_checkpoints, tmp_path, capsys):
+    folder, _ = conversion
+    manifest = json.loads((folder / 'fp32' / 'seed-model.json').read_text())
+    manifest['generationEmbedding'] = {'tokens': 16, 'dim': 128}
+    other = tmp_path / 'seed-model.json'
+    other.write_text(json.dumps(manifest))
+    args = small_checkpoints.convert_args() + ['--diffusion-from', str(other), '--out', str(tmp_path / 'out')]
+    assert convert.main(args) == 2
+    assert 'takes a 16x128 generation embedding, but this tokenizer makes 77x768' in capsys.readouterr().err
+
+
+def test_unconditional_file_of_the_wrong_size_is_refused(small_checkpoints, tiny_sd, tmp_path, capsys):
+    wrong = tmp_path / 'unconditional.f32'
+    np.zeros((1, 77, 512), dtype='<f4').tofile(wrong)
+    args = small_checkpoints.convert_args() + [
+        '--sd-onnx', str(tiny_sd.folder), '--unconditional', str(wrong), '--out', str(tmp_path / 'out')
+    ]
+    assert convert.main(args) == 2
+    assert 'a float32 [1,77,768] embedding has 236544' in capsys.readouterr().err
