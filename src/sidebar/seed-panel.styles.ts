@@ -44,16 +44,14 @@ export const seedPanelStyles = css`
     background: var(--jp-layout-color2);
   }
   .status[data-status='idle'] {
-    background: var(--jp-success-color3);
-    color: var(--jp-ui-font-color0);
+    box-shadow: inset 0 0 0 1px var(--jp-success-color1);
   }
   .status[data-status='busy'] {
-    background: var(--jp-warn-color3);
-    color: var(--jp-ui-font-color0);
+    box-shadow: inset 0 0 0 1px var(--jp-warn-color1);
   }
   .status[data-status='dead'] {
-    background: var(--jp-error-color3);
-    color: var(--jp-ui-font-color0);
+    box-shadow: inset 0 0 0 1px var(--jp-error-color1);
+    color: var(--jp-error-color1);
   }
   button {
     margin-top: 8px;
@@ -142,7 +140,7 @@ export const seedPanelStyles = css`
   }
   .drop-zone.active {
     border-color: var(--jp-brand-color1);
-    background: var(--jp-brand-color3);
-    color: var(--jp-ui-font-color0);
+    background: var(--jp-layout-color2);
+    color: var(--jp-ui-font-color1);
   }
 `;

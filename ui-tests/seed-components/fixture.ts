@@ -47,6 +47,8 @@ export interface ComponentPage {
 
 export const test = base.extend<{ components: ComponentPage }, { componentBrowser: Browser; bundle: string }>({
   bundle: [
+    // Playwright reads a fixture's dependencies from this pattern; these two have none.
+    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const result = await build({
         entryPoints: [join(__dirname, 'test-page.ts')],
@@ -62,6 +64,8 @@ export const test = base.extend<{ components: ComponentPage }, { componentBrowse
     { scope: 'worker' }
   ],
   componentBrowser: [
+    // Playwright reads a fixture's dependencies from this pattern; these two have none.
+    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
       await use(browser);

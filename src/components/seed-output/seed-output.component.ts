@@ -192,7 +192,7 @@ export class SeedOutputElement extends LitElement {
     const busy = this.decode.kind === 'running' || this.decode.kind === 'queued' || this.decode.kind === 'cancelling';
     const canDecode = this.live.kind === 'ready' || this.live.kind === 'busy';
     return html`<section part="decode" class="decode" aria-label="Decode">
-      <form class="params" @submit=${(event: Event) => this.requestDecode(event, codes)}>
+      <form class="params" novalidate @submit=${(event: Event) => this.requestDecode(event, codes)}>
         <label>
           Sampler
           <select name="sampler" @change=${(event: Event) => this.setParam('sampler', selectValue(event))}>

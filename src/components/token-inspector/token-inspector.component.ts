@@ -3,21 +3,10 @@ import { property, state } from 'lit/decorators.js';
 import { classMap } from 'lit/directives/class-map.js';
 import { emit } from '../../events';
 import { checkEdit, CodeEdit } from '../../model/code-history';
+import { CodesDragData, SEED_CODES_DRAG_TYPE, spliceFromDrop } from '../../model/code-drag';
 import { codeToken, parseTypedCode } from '../../model/llm-tokens';
 import type { CodeCandidate, ImageView, ModelRef } from '../../model/seed-result';
 import { tokenInspectorStyles } from './token-inspector.styles';
-
-/** The dataTransfer type of a drag that carries codes from one token strip to another. */
-export const SEED_CODES_DRAG_TYPE = 'application/x-seed-codes';
-
-/** What a token strip puts on a drag: one position, or the whole strip. */
-export interface CodesDragData {
-  from: string;
-  modelSha256: string;
-  /** The dragged positions (one, or all of them) and their codes. */
-  positions: number[];
-  codes: number[];
-}
 
 /** Tokens per row of the strip; ArrowUp/ArrowDown move by one row. */
 const ROW_LENGTH = 8;
@@ -364,25 +353,6 @@ export class TokenInspectorElement extends LitElement {
     this.select(position, true);
     this.edit(spliceFromDrop(data, position, this.codes.length));
   }
-}
-
-/**
- * One dragged code lands on the drop position; a dragged strip replaces the drop position and every
- * position after it with the dragged codes at the same positions (a causal suffix splice).
- */
-export function spliceFromDrop(data: CodesDragData, position: number, length: number): CodeEdit {
-  if (data.positions.length === 1) {
-    return { kind: 'splice', from: data.from, positions: [position], codes: [data.codes[0]] };
-  }
-  const positions: number[] = [];
-  const codes: number[] = [];
-  data.positions.forEach((sourcePosition, index) => {
-    if (sourcePosition >= position && sourcePosition < length) {
-      positions.push(sourcePosition);
-      codes.push(data.codes[index]);
-    }
-  });
-  return { kind: 'splice', from: data.from, positions, codes };
 }
 
 function formatDistance(distance: number): string {

@@ -73,8 +73,8 @@ export const tokenInspectorStyles = css`
   }
   .token.selected {
     border-color: var(--jp-brand-color1);
-    background: var(--jp-brand-color3);
-    color: var(--jp-ui-font-color0);
+    box-shadow: inset 0 0 0 1px var(--jp-brand-color1);
+    background: var(--jp-layout-color2);
   }
   .token:focus-visible {
     outline: 2px solid var(--jp-brand-color0);
@@ -85,7 +85,8 @@ export const tokenInspectorStyles = css`
     border-color: var(--jp-warn-color1);
   }
   .token.drop-target {
-    background: var(--jp-success-color3);
+    border-color: var(--jp-success-color1);
+    box-shadow: inset 0 0 0 1px var(--jp-success-color1);
   }
   .position {
     color: var(--jp-ui-font-color2);

@@ -1,8 +1,6 @@
 import { TokenInspectorElement } from './token-inspector.component';
 
 export { TokenInspectorElement };
-export { SEED_CODES_DRAG_TYPE, spliceFromDrop } from './token-inspector.component';
-export type { CodesDragData } from './token-inspector.component';
 
 export const TOKEN_INSPECTOR_TAG = 'seed-token-inspector';
 
