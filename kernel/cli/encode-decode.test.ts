@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FIXTURES_DIR, TINY_MODEL_DIR, readFixtureJson } from '../runtime/fixtures/paths';
+import { UsageError } from './command';
+import { parseCodes } from './decode';
+import { PACKAGE_ROOT } from './paths';
+
+const BIN = path.join(PACKAGE_ROOT, 'bin', 'jupyterlab-seed.js');
+const IMAGE = path.join(FIXTURES_DIR, 'tiny-image.png');
+const { codes: EXPECTED } = readFixtureJson<{ codes: number[] }>('tiny-model-expected.json');
+
+function cli(args: string[], input?: string, env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], {
+    cwd: PACKAGE_ROOT,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, SEED_MODEL: TINY_MODEL_DIR, ...env }
+  });
+}
+
+function tempFile(name: string): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'seed-cli-')), name);
+}
+
+test('parseCodes reads lists, JSON arrays, objects and encode --json output', () => {
+  assert.deepEqual(parseCodes('1, 2 3,4', 'x'), [1, 2, 3, 4]);
+  assert.deepEqual(parseCodes('[5, 6]', 'x'), [5, 6]);
+  assert.deepEqual(parseCodes('{"codes": [7]}', 'x'), [7]);
+  assert.deepEqual(parseCodes('[{"image": "a.png", "codes": [8, 9]}]', 'x'), [8, 9]);
+  assert.throws(
+    () => parseCodes('1, two', 'stdin'),
+    (e: Error) => e instanceof UsageError && /'two' in stdin is not a code/.test(e.message)
+  );
+  assert.throws(() => parseCodes('[1, "2"]', 'f.json'), /f\.json must hold a JSON array of codes/);
+  assert.throws(() => parseCodes('[1, 2', 'f.json'), /f\.json is not valid JSON/);
+});
+
+test('encode prints the 32 codes of an image', () => {
+  const result = cli(['encode', IMAGE]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout.trim(), EXPECTED.join(', '));
+});
+
+test('encode --json --top-k gives codes and candidates per image', () => {
+  const result = cli(['encode', IMAGE, IMAGE, '--json', '--top-k', '2', '--model', TINY_MODEL_DIR], undefined, {
+    SEED_MODEL: '/nonexistent'
+  });
+  assert.equal(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout);
+  assert.equal(out.length, 2);
+  assert.deepEqual(out[1].codes, EXPECTED);
+  assert.equal(out[0].topK[0].length, 2);
+  assert.equal(out[0].topK[0][0].code, EXPECTED[0]);
+});
+
+test('decode writes a PNG from codes given as arguments, @file or stdin', () => {
+  const first = tempFile('a.png');
+  let result = cli(['decode', EXPECTED.join(','), '-o', first, '--steps', '4', '--seed', '1']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /Wrote .*a\.png \(16x16; plms, 4 steps, guidance 7\.5, seed 1; 5 UNet calls on cpu/);
+  assert.deepEqual([...fs.readFileSync(first).subarray(1, 4)], [...Buffer.from('PNG')]);
+
+  const json = tempFile('codes.json');
+  fs.writeFileSync(json, JSON.stringify({ codes: EXPECTED }));
+  const second = tempFile('b.png');
+  result = cli(['decode', `@${json}`, '-o', second, '--steps', '4', '--seed', '1']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.ok(fs.readFileSync(first).equals(fs.readFileSync(second)), 'same codes and settings, same bytes');
+
+  const third = tempFile('c.png');
+  result = cli(['decode', '-', '-o', third, '--steps', '2', '--sampler', 'ddim', '--eta', '0.5'], EXPECTED.join(' '));
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /ddim, 2 steps, guidance 7\.5, seed 42, eta 0\.5; 2 UNet calls/);
+});
+
+test('usage mistakes exit 2 with the usage; runtime errors exit 1 with what to do', () => {
+  const out = tempFile('x.png');
+  const cases: [string[], number, RegExp][] = [
+    [['decode', '1,2'], 2, /Say where to write the image with -o OUT\.png/],
+    [['decode', '1,2', '-o', out, '--steps', '1.5'], 2, /--steps must be a whole number >= 1, got '1\.5'/],
+    [['decode', '1,2', '-o', out, '--sampler', 'heun'], 2, /--sampler must be one of plms, ddim, euler, dpmpp/],
+    [['decode', '1,2', '-o', out, '--bogus'], 2, /Unknown option '--bogus'/],
+    [['decode', '@/no/such.json', '-o', out], 2, /\/no\/such\.json: no such file/],
+    [['encode'], 2, /Give at least one image/],
+    [['encode', IMAGE, '--top-k', '0'], 2, /--top-k must be a whole number >= 1/],
+    [['decode', '1,2,3', '-o', out], 1, /Expected 32 codes, got 3/],
+    [['encode', '/no/image.png'], 1, /Cannot read the image \/no\/image\.png: no such file/],
+    [['encode', IMAGE, '--model', '/no/model'], 1, /\/no\/model is not a SEED model folder/]
+  ];
+  for (const [args, status, message] of cases) {
+    const result = cli(args);
+    assert.equal(result.status, status, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message, args.join(' '));
+    if (status === 2) {
+      assert.match(result.stderr, /Usage: jupyterlab-seed/);
+    }
+  }
+});
