@@ -43,10 +43,10 @@ export class SeedModel {
     /** The validated manifest. */
     readonly manifest: SeedModelManifest,
     choice: ExecutionProviderChoice,
-    private readonly options: Required<Pick<LoadOptions, 'verifyHashes' | 'maxInputPixels'>>
+    private readonly options: Required<Pick<LoadOptions, 'verifyHashes' | 'maxInputPixels'>> & { threads?: number }
   ) {
     this.files = new Map(modelFiles(manifest, dir).map((file) => [file.field, file]));
-    this.sessions = new SessionPool(choice, (file) => this.verify(file));
+    this.sessions = new SessionPool(choice, (file) => this.verify(file), options.threads);
     this.alphas = alphasCumprod(manifest.diffusion.schedule);
   }
 
@@ -55,12 +55,16 @@ export class SeedModel {
    * execution provider. Throws SeedModelError naming the field or file and what to do.
    */
   static async load(dir: string, options: LoadOptions = {}): Promise<SeedModel> {
+    if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+      throw new SeedInputError(`threads must be a whole number of at least 1, got ${options.threads}.`);
+    }
     const absolute = path.resolve(dir);
     const manifest = loadManifest(absolute);
     const choice = chooseExecutionProvider(options.executionProviders ?? ['cuda', 'cpu']);
     return new SeedModel(absolute, manifest, choice, {
       verifyHashes: options.verifyHashes ?? true,
-      maxInputPixels: options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS
+      maxInputPixels: options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS,
+      threads: options.threads
     });
   }
 

@@ -189,7 +189,9 @@ export class SessionPool {
   constructor(
     choice: ExecutionProviderChoice,
     /** Called once per file before its first session (the sha256 check). */
-    private readonly beforeLoad: (file: ModelFile) => Promise<void>
+    private readonly beforeLoad: (file: ModelFile) => Promise<void>,
+    /** Intra-op threads; undefined leaves ONNX Runtime's default. */
+    private readonly threads?: number
   ) {
     this.choice = choice;
   }
@@ -218,6 +220,9 @@ export class SessionPool {
   private async create(file: ModelFile): Promise<Graph> {
     await this.beforeLoad(file);
     const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+    if (this.threads !== undefined) {
+      options.intraOpNumThreads = this.threads;
+    }
     if (this.choice.name === 'cuda') {
       try {
         const session = await ort.InferenceSession.create(file.path, {

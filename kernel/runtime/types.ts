@@ -94,6 +94,8 @@ export interface LoadOptions {
   verifyHashes?: boolean;
   /** Largest input image in pixels (width*height) accepted (default 100 megapixels). */
   maxInputPixels?: number;
+  /** Threads ONNX Runtime uses within an operator (default: ONNX Runtime's choice, one per physical core). */
+  threads?: number;
 }
 
 export type ExecutionProviderName = 'cuda' | 'cpu';

@@ -1,0 +1,163 @@
+// `npm run bench`: speed of the SEED runtime (ONNX Runtime, CPU) next to PyTorch on the same weights, in
+// the same run. Encode in images/s and decode in seconds per image, at batch 1 and 8; each figure is the
+// median of --repeats timed runs after one warm-up. The PyTorch side is the model recipe's
+// bench_torch.py (models/<model>/recipe/bench_torch.py), run with the same thread count.
+//
+// What is timed on the ONNX Runtime side is the public API a user calls: encode() from PNG bytes at the
+// model's input size (decode, normalise, encoder, quantiser with top-5, preview PNG), and decode()/
+// decodeBatch() with the manifest's default sampler, steps and guidance (decoder, UNet loop, VAE, PNG).
+// bench_torch.py times encoder + quantiser on a tensor, and de-tokenizer + PLMS + VAE decoder.
+//
+// Usage: node scripts/bench.mjs [--model DIR] [--threads N] [--repeats N] [--json]
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT } from './setup.mjs';
+
+const require = createRequire(import.meta.url);
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: join(ROOT, 'models', 'seed-nano') },
+    threads: { type: 'string', default: '2' },
+    repeats: { type: 'string', default: '5' },
+    json: { type: 'boolean', default: false }
+  },
+  strict: true
+});
+const modelDir = resolve(values.model);
+const threads = Number(values.threads);
+const repeats = Number(values.repeats);
+if (!Number.isInteger(threads) || threads < 1 || !Number.isInteger(repeats) || repeats < 1) {
+  console.error('bench: --threads and --repeats must be whole numbers >= 1.');
+  process.exit(2);
+}
+if (!existsSync(join(modelDir, 'seed-model.json'))) {
+  console.error(
+    `bench: no model at ${modelDir} (no seed-model.json). The bundled models/seed-nano is exported by its recipe ` +
+      '(models/seed-nano/recipe); until it is there, pass --model DIR with any SEED model folder.'
+  );
+  process.exit(1);
+}
+const runtimeEntry = join(ROOT, 'dist', 'runtime', 'index.js');
+if (!existsSync(runtimeEntry)) {
+  console.error("bench: the runtime is not built (dist/runtime is missing). Run 'npm run build:kernel' first.");
+  process.exit(1);
+}
+const { SeedModel } = require(runtimeEntry);
+const sharp = require('sharp');
+
+async function medianSeconds(fn) {
+  await fn();
+  const times = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** Deterministic test images at the model's input size, as PNG bytes (no resize is timed). */
+async function testImages(count, [width, height]) {
+  const images = [];
+  for (let n = 0; n < count; n++) {
+    const raw = Buffer.alloc(width * height * 3);
+    for (let i = 0; i < raw.length; i++) {
+      raw[i] = (i * 31 + n * 97 + ((i / 3 / width) | 0) * 7) & 255;
+    }
+    images.push(
+      await sharp(raw, { raw: { width, height, channels: 3 } })
+        .png()
+        .toBuffer()
+    );
+  }
+  return images;
+}
+
+async function benchOrt() {
+  const model = await SeedModel.load(modelDir, { executionProviders: ['cpu'], threads });
+  const images = await testImages(8, model.manifest.image.size);
+  const result = {};
+  const codes = [];
+  for (const batch of [1, 8]) {
+    const inputs = images.slice(0, batch);
+    const seconds = await medianSeconds(() => model.encode(inputs));
+    result[`encode_b${batch}_images_per_s`] = batch / seconds;
+  }
+  for (const encoding of await model.encode(images)) {
+    codes.push(encoding.codes);
+  }
+  result.decode_b1_s_per_image = await medianSeconds(() => model.decode(codes[0]));
+  result.decode_b8_s_per_image = (await medianSeconds(() => model.decodeBatch(codes))) / 8;
+  const d = model.manifest.diffusion.defaults;
+  Object.assign(result, {
+    sampler: d.sampler,
+    steps: d.steps,
+    guidance: d.guidance,
+    provider: model.executionProvider.name
+  });
+  await model.release();
+  return result;
+}
+
+function benchTorch() {
+  const script = join(modelDir, 'recipe', 'bench_torch.py');
+  if (!existsSync(script)) {
+    return { missing: `no PyTorch reference for this model (${script} does not exist)` };
+  }
+  const python = process.env.SEED_PYTHON ?? '/usr/bin/python3';
+  const run = spawnSync(
+    python,
+    [script, '--model', modelDir, '--threads', String(threads), '--repeats', String(repeats)],
+    { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 16 * 1024 * 1024 }
+  );
+  if (run.status !== 0) {
+    return {
+      missing: `bench_torch.py failed (exit ${run.status}): ${(run.stderr || '').trim().split('\n').slice(-3).join(' | ')}`
+    };
+  }
+  const line = run.stdout.trim().split('\n').pop();
+  return JSON.parse(line);
+}
+
+const ort = await benchOrt();
+const torch = benchTorch();
+const rows = [
+  ['encode, batch 1', 'encode_b1_images_per_s', 'images/s', true],
+  ['encode, batch 8', 'encode_b8_images_per_s', 'images/s', true],
+  ['decode, batch 1', 'decode_b1_s_per_image', 's/image', false],
+  ['decode, batch 8', 'decode_b8_s_per_image', 's/image', false]
+];
+// ratio > 1 means ONNX Runtime is faster (more images/s, or fewer seconds per image).
+const ratios = Object.fromEntries(
+  rows.map(([, key, , higherIsBetter]) => [
+    key,
+    torch.missing ? null : higherIsBetter ? ort[key] / torch[key] : torch[key] / ort[key]
+  ])
+);
+if (values.json) {
+  console.log(JSON.stringify({ model: modelDir, threads, repeats, onnxruntime: ort, pytorch: torch, ratios }, null, 2));
+} else {
+  console.log(
+    `SEED runtime benchmark: ${modelDir}\nCPU, ${threads} threads, median of ${repeats} runs; decode = ` +
+      `${ort.sampler} ${ort.steps} steps, guidance ${ort.guidance}\n`
+  );
+  const fmt = (v) =>
+    v === undefined || v === null ? '-' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(4);
+  console.log(`${''.padEnd(18)}${'ONNX Runtime'.padStart(14)}${'PyTorch'.padStart(12)}${'ORT speed-up'.padStart(15)}`);
+  for (const [label, key, unit] of rows) {
+    const ratio = ratios[key];
+    console.log(
+      `${label.padEnd(18)}${fmt(ort[key]).padStart(14)}${fmt(torch[key]).padStart(12)}${(ratio ? `${ratio.toFixed(2)}x` : '-').padStart(15)}  ${unit}`
+    );
+  }
+  if (torch.missing) {
+    console.log(`\nPyTorch: ${torch.missing}`);
+  } else {
+    console.log(`\nPyTorch ${torch.torch}, ${torch.threads} threads. Speed-up > 1: ONNX Runtime is faster.`);
+  }
+}
