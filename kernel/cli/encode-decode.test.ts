@@ -22,9 +22,15 @@ function cli(args: string[], input?: string, env: Record<string, string> = {}) {
   });
 }
 
+const temporary: string[] = [];
+
 function tempFile(name: string): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'seed-cli-')), name);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-cli-'));
+  temporary.push(dir);
+  return path.join(dir, name);
 }
+
+test.after(() => temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 test('parseCodes reads lists, JSON arrays, objects and encode --json output', () => {
   assert.deepEqual(parseCodes('1, 2 3,4', 'x'), [1, 2, 3, 4]);

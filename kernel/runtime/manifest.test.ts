@@ -12,9 +12,15 @@ function tinyManifest(): SeedModelManifest {
   return JSON.parse(fs.readFileSync(path.join(TINY_MODEL_DIR, 'seed-model.json'), 'utf8'));
 }
 
+const temporary: string[] = [];
+
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'seed-manifest-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-manifest-'));
+  temporary.push(dir);
+  return dir;
 }
+
+test.after(() => temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 test('the schema ships where the runtime looks for it', () => {
   assert.ok(fs.existsSync(MANIFEST_SCHEMA_PATH));

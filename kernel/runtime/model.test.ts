@@ -40,9 +40,12 @@ function maxDifference(a: Uint8Array, b: number[]): number {
   return max;
 }
 
-/** A writable copy of the tiny model, with the manifest changed by `edit`. */
+const temporary: string[] = [];
+
+/** A writable copy of the tiny model, with the manifest changed by `edit`; removed after the tests. */
 function modelCopy(edit: (manifest: SeedModelManifest, dir: string) => void = () => undefined): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-model-'));
+  temporary.push(dir);
   fs.cpSync(TINY_MODEL_DIR, dir, { recursive: true });
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'seed-model.json'), 'utf8'));
   edit(manifest, dir);
@@ -58,6 +61,7 @@ async function tinyModel(): Promise<SeedModel> {
 
 test.after(async () => {
   await shared?.release();
+  temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
 });
 
 test('encode gives the numpy reference codes, features and top-k', async () => {
