@@ -4,7 +4,7 @@ import os
 
 import jupyter_server
 from jupyterlab_server import LabServerApp
-from traitlets import Unicode, default
+from traitlets import Bool, Unicode, default
 
 from .identity import IdentityHandler
 
@@ -16,13 +16,6 @@ STATIC_DIR = os.path.join(BUILD_DIR, "static")
 JUPYTERLAB_EVENT_MANAGER = "@jupyterlab/services-extension:event-manager"
 HOST_EVENT_MANAGER = "seed-lab-host:event-manager"
 SERVER_HAS_EVENTS_AND_IDENTITY = int(jupyter_server.__version__.split(".")[0]) >= 2
-
-
-def _disable_one_event_manager(handler, page_config):
-    disabled = list(page_config.get("disabledExtensions", []))
-    disabled.append(HOST_EVENT_MANAGER if SERVER_HAS_EVENTS_AND_IDENTITY else JUPYTERLAB_EVENT_MANAGER)
-    page_config["disabledExtensions"] = disabled
-    return page_config
 
 
 class SeedLabApp(LabServerApp):
@@ -43,6 +36,10 @@ class SeedLabApp(LabServerApp):
 
     state_dir = Unicode(
         help="Folder for the user's settings and workspaces of this host (kept apart from any other JupyterLab)."
+    ).tag(config=True)
+
+    expose_app_in_browser = Bool(
+        False, help="Make the application reachable as window.jupyterapp (for tests and debugging)."
     ).tag(config=True)
 
     @default("state_dir")
@@ -66,10 +63,17 @@ class SeedLabApp(LabServerApp):
         super().initialize_settings()
 
     def initialize_handlers(self):
-        self.serverapp.web_app.settings["page_config_hook"] = _disable_one_event_manager
+        self.serverapp.web_app.settings["page_config_hook"] = self._adjust_page_config
         if not SERVER_HAS_EVENTS_AND_IDENTITY:
             self.handlers.append((r"/api/me", IdentityHandler))
         super().initialize_handlers()
+
+    def _adjust_page_config(self, handler, page_config):
+        disabled = list(page_config.get("disabledExtensions", []))
+        disabled.append(HOST_EVENT_MANAGER if SERVER_HAS_EVENTS_AND_IDENTITY else JUPYTERLAB_EVENT_MANAGER)
+        page_config["disabledExtensions"] = disabled
+        page_config["exposeAppInBrowser"] = self.expose_app_in_browser
+        return page_config
 
 
 main = SeedLabApp.launch_instance
