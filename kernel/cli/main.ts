@@ -2,11 +2,12 @@ import { CliCommand, UsageError } from './command';
 import { decodeCommand } from './decode';
 import { encodeCommand } from './encode';
 import { installCommand } from './install';
+import { labCommand } from './lab';
 
 /**
  * Every command of the CLI. Each lives in its own module; this list is the table of contents.
  */
-const COMMANDS: CliCommand[] = [installCommand, encodeCommand, decodeCommand];
+const COMMANDS: CliCommand[] = [installCommand, labCommand, encodeCommand, decodeCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
