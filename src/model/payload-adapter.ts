@@ -3,7 +3,7 @@
  * the messages of the `seed` comm. Everything else in the frontend uses the view models of
  * seed-result.ts, so a change of the wire format is a change here only.
  */
-import type { CodeCandidate, DecodeParams, ImageView, SamplerName, SeedResultView } from './seed-result';
+import type { CodeCandidate, DecodedView, DecodeParams, ImageView, SamplerName, SeedResultView } from './seed-result';
 
 export const SEED_MIME_TYPE = 'application/vnd.seed.v1+json';
 export const SEED_COMM_TARGET = 'seed';
@@ -127,4 +127,29 @@ export function resultFromPayload(payload: unknown): SeedResultView {
     ...(data.image ? { image: imageFromWire(data.image) } : {}),
     ...(params ? { params } : {})
   };
+}
+
+/**
+ * Images decoded from an output are kept in that output's metadata under this key, so a saved
+ * notebook shows them again: `{ decoded: DecodedView[] }`, newest first (images as data: URLs).
+ */
+export const DECODED_METADATA_KEY = 'jupyterlab-seed';
+
+export function decodedToMetadata(decoded: DecodedView[]): Record<string, unknown> {
+  return { decoded: decoded.map((item) => ({ image: { ...item.image }, lineage: { ...item.lineage } })) };
+}
+
+/** Reads what decodedToMetadata wrote; entries that are not well formed are left out. */
+export function decodedFromMetadata(metadata: unknown): DecodedView[] {
+  const decoded = (metadata as { decoded?: unknown } | undefined)?.decoded;
+  if (!Array.isArray(decoded)) {
+    return [];
+  }
+  return decoded.filter(
+    (item): item is DecodedView =>
+      typeof item?.image?.src === 'string' &&
+      item.image.src.startsWith('data:image/png;base64,') &&
+      Array.isArray(item?.lineage?.codes) &&
+      Array.isArray(item?.lineage?.edits)
+  );
 }

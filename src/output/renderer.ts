@@ -1,12 +1,19 @@
 import { Clipboard } from '@jupyterlab/apputils';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 import '../components/seed-output/seed-output';
 import type { SeedOutputElement } from '../components/seed-output/seed-output';
 import { listen } from '../events';
 import { DecodeHandle, SeedCancelled, SeedKernelBridge } from '../kernel-bridge';
-import { resultFromPayload, SEED_MIME_TYPE } from '../model/payload-adapter';
+import {
+  DECODED_METADATA_KEY,
+  decodedFromMetadata,
+  decodedToMetadata,
+  resultFromPayload,
+  SEED_MIME_TYPE
+} from '../model/payload-adapter';
 import type { DecodeParams, Lineage, SeedResultView } from '../model/seed-result';
 import type { ISeedSettings, ISeedSettingsModel } from '../tokens';
 import type { SeedOutputIndex } from './output-index';
@@ -24,6 +31,9 @@ export class SeedOutputRenderer extends Widget implements IRenderMime.IRenderer 
   private bridge: SeedKernelBridge | null = null;
   private notebook: NotebookPanel | null = null;
   private result: SeedResultView | null = null;
+  private model: IRenderMime.IMimeModel | null = null;
+  /** The payload last rendered, as JSON. */
+  private payload = '';
   private running: DecodeHandle | null = null;
   private tickets = 0;
   private readonly unlisten: (() => void)[] = [];
@@ -60,15 +70,26 @@ export class SeedOutputRenderer extends Widget implements IRenderMime.IRenderer 
     );
   }
 
+  /**
+   * Called for a new output and again whenever the output model changes, including when this renderer
+   * stores a decode in the metadata: an unchanged payload keeps the element (and its edit history).
+   */
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
-    try {
-      this.result = resultFromPayload(model.data[SEED_MIME_TYPE]);
-      this.element.result = this.result;
-      this.register();
-    } catch (error) {
-      this.node.textContent = (error as Error).message;
-      this.node.classList.add('jp-SeedOutput-error');
+    this.model = model;
+    const payload = JSON.stringify(model.data[SEED_MIME_TYPE]);
+    if (payload !== this.payload) {
+      this.payload = payload;
+      try {
+        this.result = resultFromPayload(model.data[SEED_MIME_TYPE]);
+        this.element.result = this.result;
+        this.register();
+      } catch (error) {
+        this.node.textContent = (error as Error).message;
+        this.node.classList.add('jp-SeedOutput-error');
+        return;
+      }
     }
+    this.element.decoded = decodedFromMetadata(model.metadata[DECODED_METADATA_KEY]);
   }
 
   protected override onAfterAttach(): void {
@@ -155,11 +176,19 @@ export class SeedOutputRenderer extends Widget implements IRenderMime.IRenderer 
     this.running = handle;
     handle.done
       .then((outcome) => {
-        this.element.decoded = [
+        const decoded = [
           { image: outcome.image, lineage: { ...lineage, params: outcome.params } },
           ...this.element.decoded
         ];
+        this.element.decoded = decoded;
         this.element.decode = { kind: 'idle' };
+        // Kept in the output's metadata, so the notebook saves the decode with the output it came from.
+        this.model?.setData({
+          metadata: {
+            ...this.model.metadata,
+            [DECODED_METADATA_KEY]: decodedToMetadata(decoded)
+          } as unknown as ReadonlyPartialJSONObject
+        });
       })
       .catch((error: Error) => {
         this.element.decode =

@@ -4,6 +4,7 @@ import type { Drag } from '@lumino/dragdrop';
 import { Widget } from '@lumino/widgets';
 import { seedIcon } from '../icons';
 import { SeedKernelBridge } from '../kernel-bridge';
+import type { LiveState } from '../model/seed-result';
 import { ISeedOutputs, ISeedSettings, PANEL_ID, SEED_KERNEL_NAME } from '../tokens';
 import { PanelKernelState } from './kernel-state';
 import { SEED_PANEL_TAG, SeedPanelElement } from './seed-panel';
@@ -23,6 +24,7 @@ export class SeedPanelWidget extends Widget {
   private bridge: SeedKernelBridge | null = null;
   /** Counts info requests so a slow answer for an older notebook never overwrites a newer one. */
   private infoRequests = 0;
+  private wasLive = false;
 
   constructor(
     private readonly notebooks: INotebookTracker,
@@ -54,8 +56,7 @@ export class SeedPanelWidget extends Widget {
   refreshInfo(): void {
     const bridge = this.bridge;
     const request = ++this.infoRequests;
-    const live = bridge?.live;
-    if (!bridge || !live || (live.kind !== 'ready' && live.kind !== 'busy')) {
+    if (!bridge || !isLive(bridge.live)) {
       this.element.info = { kind: 'none' };
       return;
     }
@@ -159,14 +160,27 @@ export class SeedPanelWidget extends Widget {
       this.watchedContext.statusChanged.disconnect(this.refreshKernel, this);
       this.watchedContext.kernelChanged.disconnect(this.refreshKernel, this);
     }
-    this.bridge?.liveChanged.disconnect(this.refreshInfo, this);
+    this.bridge?.liveChanged.disconnect(this.onLiveChanged, this);
     this.watchedContext = context;
     this.bridge = context ? SeedKernelBridge.of(context) : null;
     if (context) {
       context.statusChanged.connect(this.refreshKernel, this);
       context.kernelChanged.connect(this.refreshKernel, this);
     }
-    this.bridge?.liveChanged.connect(this.refreshInfo, this);
+    this.bridge?.liveChanged.connect(this.onLiveChanged, this);
+    this.wasLive = isLive(this.bridge?.live);
+  }
+
+  /**
+   * Asks for the kernel's state when it becomes usable, not on every busy/idle flip: answering a
+   * request makes the kernel busy and idle again, which would ask again without end.
+   */
+  private onLiveChanged(): void {
+    const live = isLive(this.bridge?.live);
+    if (live !== this.wasLive) {
+      this.wasLive = live;
+      this.refreshInfo();
+    }
   }
 
   private refreshKernel(): void {
@@ -179,6 +193,10 @@ export class SeedPanelWidget extends Widget {
       .filter((entry) => entry.notebookId === notebookId)
       .map(({ id, label, kind, thumbnail }) => ({ id, label, kind, thumbnail }));
   }
+}
+
+function isLive(live: LiveState | undefined): boolean {
+  return live?.kind === 'ready' || live?.kind === 'busy';
 }
 
 function describeKernel(context: ISessionContext | null): PanelKernelState {
