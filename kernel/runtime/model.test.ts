@@ -22,6 +22,7 @@ interface Expected {
   top3: { code: number; distance: number }[][];
   decode: { steps: number; guidance: number; unetEvaluations: number; rgb: number[] };
   decodeGuidance1: { steps: number; guidance: number; unetEvaluations: number; rgb: number[] };
+  decodeCosineV: { steps: number; guidance: number; unetEvaluations: number; rgb: number[] };
 }
 const expected = readFixtureJson<Expected>('tiny-model-expected.json');
 const IMAGE = path.join(FIXTURES_DIR, expected.image);
@@ -143,6 +144,23 @@ test('an fp16 UNet with external-data weights, guidance 1 (no unconditional half
   } finally {
     await model.release();
   }
+});
+
+test('a v-prediction UNet on a cosine schedule is converted to epsilon as in numpy', async () => {
+  const dir = modelCopy((m) => {
+    m.diffusion.prediction = 'v';
+    m.diffusion.schedule = { kind: 'cosine', trainSteps: 1000 };
+  });
+  const model = await SeedModel.load(dir, { executionProviders: ['cpu'] });
+  const ref = expected.decodeCosineV;
+  const result = await model.decode(expected.codes, {
+    initialLatent: LATENT,
+    steps: ref.steps,
+    guidance: ref.guidance
+  });
+  assert.equal(result.unetEvaluations, ref.unetEvaluations);
+  assert.ok(maxDifference(await pixels(result.png), ref.rgb) <= 1);
+  await model.release();
 });
 
 test('the same seed gives the same bytes, another seed another image', async () => {
