@@ -69,6 +69,12 @@ export async function loadImage(
       .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
+    // toColourspace('srgb') gives 8-bit RGB for any input (16-bit, CMYK, grey); guard the resize's assumption.
+    if (info.channels !== 3 || data.length !== info.width * info.height * 3) {
+      throw new SeedInputError(
+        `The image ${describeInput(input)} did not decode to 8-bit RGB (${info.channels} channels); convert it to an RGB PNG.`
+      );
+    }
     return resizeBicubic({ data, width: info.width, height: info.height }, width, height);
   } catch (error) {
     throw imageError(input, error, maxInputPixels);
