@@ -330,6 +330,16 @@ test('tensor names the graph does not have are reported with the names it has', 
   await model.release();
 });
 
+test('a latentShape the UNet does not take is reported before sampling', async () => {
+  const dir = modelCopy((m) => (m.diffusion.latentShape = [4, 16, 16]));
+  const model = await SeedModel.load(dir, { executionProviders: ['cpu'] });
+  await assert.rejects(
+    model.decode(expected.codes),
+    /model\.onnx takes samples of shape \[batch, 4, 8, 8\], but the manifest's diffusion\.latentShape is \[4, 16, 16\]/
+  );
+  await model.release();
+});
+
 test('release frees sessions and the model keeps working', async () => {
   const model = await SeedModel.load(TINY_MODEL_DIR, { executionProviders: ['cpu'] });
   const [before] = await model.encode([IMAGE]);

@@ -181,6 +181,7 @@ export class SeedModel {
 
     const unet = await this.graph('diffusion.unet.path');
     unet.expect(['sample', 'timestep', 'encoder_hidden_states'], ['out_sample']);
+    checkLatentShape(unet, diffusion.latentShape);
     const vae = await this.graph('diffusion.vaeDecoder.path');
     vae.expect(['latent_sample'], ['sample']);
     const { model, evaluations } = guidedUnet({
@@ -390,6 +391,18 @@ export class SeedModel {
     }
     const [image] = await this.vaeDecode(vae, x0, 1);
     return image;
+  }
+}
+
+/** Fixed dimensions the UNet declares for `sample` must agree with the manifest's latentShape. */
+function checkLatentShape(unet: Graph, latentShape: [number, number, number]): void {
+  const declared = unet.inputShape('sample').slice(1);
+  const clash = declared.some((dim, i) => typeof dim === 'number' && dim !== latentShape[i]);
+  if (clash) {
+    throw new SeedModelError(
+      `${unet.file.path} takes samples of shape [${unet.inputShape('sample').join(', ')}], but the manifest's ` +
+        `diffusion.latentShape is [${latentShape.join(', ')}]. Fix latentShape (and outputSize) in seed-model.json.`
+    );
   }
 }
 
