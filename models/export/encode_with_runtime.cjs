@@ -6,6 +6,7 @@
 //
 // Prints JSON: load and hash-check time, first encode (creates the ONNX session), second encode, codes.
 const path = require('node:path');
+const { performance } = require('node:perf_hooks');
 
 async function main() {
   const [modelDir, image, runtimeDir] = process.argv.slice(2);
@@ -34,8 +35,8 @@ async function main() {
       firstEncodeSeconds,
       secondEncodeSeconds,
       codes: first.codes,
-      repeatable: same,
-    }),
+      repeatable: same
+    })
   );
 }
 

@@ -8,6 +8,7 @@
 //        "outputs": {"prequant": "y.f32"}, "repeat": 1, "threads": 2}
 // Prints {"loadSeconds", "runSeconds": [...], "outputs": {name: dims}} as JSON.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 
 const specPath = process.argv[2];
@@ -20,7 +21,7 @@ const loadStart = performance.now();
 const session = await ort.InferenceSession.create(spec.model, {
   executionProviders: ['cpu'],
   intraOpNumThreads: spec.threads ?? 2,
-  interOpNumThreads: 1,
+  interOpNumThreads: 1
 });
 const loadSeconds = (performance.now() - loadStart) / 1000;
 

@@ -41,7 +41,7 @@ const session = await ort.InferenceSession.create(modelPath, { executionProvider
 if (session.inputNames.length !== 1) {
   throw new Error(
     `${modelPath} takes ${session.inputNames.join(', ')}; a diffusers text encoder takes only input_ids. ` +
-      'Pass text_encoder/model.onnx of a diffusers-layout export, or give --unconditional FILE to convert.py.',
+      'Pass text_encoder/model.onnx of a diffusers-layout export, or give --unconditional FILE to convert.py.'
   );
 }
 const inputName = session.inputNames[0];
