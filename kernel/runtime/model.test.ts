@@ -276,6 +276,7 @@ test('bad decode settings are SeedInputErrors that say what is allowed', async (
     /initialLatent must be a Float32Array of 256 values/
   );
   await assert.rejects(model.encode([IMAGE], { topK: 0 }), /topK must be a whole number of at least 1/);
+  await assert.rejects(model.decode(codes, { previewEvery: -1 }), /previewEvery must be a whole number >= 0/);
 });
 
 test('unreadable images and oversized images are SeedInputErrors', async () => {

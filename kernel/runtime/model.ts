@@ -204,6 +204,9 @@ export class SeedModel {
       noise: (length) => concat(randoms.map((random) => random.normal(length / count)))
     });
     const previewEvery = options.previewEvery ?? (diffusion.preview ? 1 : 0);
+    if (!Number.isInteger(previewEvery) || previewEvery < 0) {
+      throw new SeedInputError(`previewEvery must be a whole number >= 0 (0 = no previews), got ${previewEvery}.`);
+    }
     const latent = await runSampler(sampler, noise, model, {
       signal: options.signal,
       afterStep: options.onProgress

@@ -94,7 +94,7 @@ export interface Reconstruction extends PngImage {
 export interface LoadOptions {
   /** Execution providers to try in order (default `['cuda', 'cpu']`); the first that works is used. */
   executionProviders?: ExecutionProviderName[];
-  /** Check every file's sha256 before its first use (default true). */
+  /** Check every file's sha256 before its first use (default true; hashing SD v1's 3.4 GB UNet takes seconds). */
   verifyHashes?: boolean;
   /** Largest input image in pixels (width*height) accepted (default 100 megapixels). */
   maxInputPixels?: number;
