@@ -249,8 +249,9 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 /** Installs the extension and kernel into the private data folder, starts the server and waits for it. */
 export async function startLab(options: LabOptions): Promise<ChildProcess> {
   checkHostBuilt();
-  // A link, so that rebuilding the extension shows up on the next page load without reinstalling.
-  installInto(LAB_DATA_DIR, { model: options.model, link: true });
+  // A copy, as a user's install would be: a rebuild of labextension/ while this server runs cannot
+  // leave its pages with a half-written extension. Restart the command to pick up a rebuild.
+  installInto(LAB_DATA_DIR, { model: options.model });
   fs.mkdirSync(options.stateDir, { recursive: true });
   const child = spawn(SYSTEM_PYTHON, serverArguments(options), {
     env: serverEnvironment(),
