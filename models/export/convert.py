@@ -39,7 +39,13 @@ import torch  # noqa: E402
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from released_checkpoints import CAUSAL_QFORMER, EVA_VIT, SEED_TOKENIZER, CheckpointError, load_released_checkpoints  # noqa: E402
+from released_checkpoints import (  # noqa: E402
+    CAUSAL_QFORMER,
+    EVA_VIT,
+    SEED_TOKENIZER,
+    CheckpointError,
+    load_released_checkpoints,
+)
 from onnx_export_files import external_data_files, finish_onnx, sha256_of, trace_to_onnx  # noqa: E402
 from seed_v1_modules import DecoderGraph, EncoderGraph, SeedV1Config, SeedV1Tokenizer  # noqa: E402
 
@@ -57,7 +63,11 @@ SD_V14_DIFFUSION = {
     'schedule': {'kind': 'scaled_linear', 'trainSteps': 1000, 'betaStart': 0.00085, 'betaEnd': 0.012},
     'defaults': {'sampler': 'plms', 'steps': 50, 'guidance': 7.5, 'seed': 42},
 }
-SD_LAYOUT = {'unet': 'unet/model.onnx', 'vaeDecoder': 'vae_decoder/model.onnx', 'textEncoder': 'text_encoder/model.onnx'}
+SD_LAYOUT = {
+    'unet': 'unet/model.onnx',
+    'vaeDecoder': 'vae_decoder/model.onnx',
+    'textEncoder': 'text_encoder/model.onnx',
+}
 SD_INPUTS = {
     'unet': {'sample', 'timestep', 'encoder_hidden_states'},
     'vaeDecoder': {'latent_sample'},
@@ -72,21 +82,27 @@ class ConversionError(Exception):
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(EVA_VIT.option, dest='eva_vit', type=Path, required=True, help='eva_vit_g.pth (BLIP-2/LAVIS)')
-    parser.add_argument(CAUSAL_QFORMER.option, dest='causal_qformer', type=Path, required=True, help='causal_qformer.pth (SEED)')
-    parser.add_argument(SEED_TOKENIZER.option, dest='seed_tokenizer', type=Path, required=True, help='seed_tokenizer.pth (SEED)')
+    for part, source in ((EVA_VIT, 'BLIP-2/LAVIS'), (CAUSAL_QFORMER, 'SEED v1'), (SEED_TOKENIZER, 'SEED v1')):
+        dest = part.option.lstrip('-').replace('-', '_')
+        parser.add_argument(part.option, dest=dest, type=Path, required=True, help=f'{part.filename} ({source})')
     parser.add_argument('--out', type=Path, required=True, help='model folder to write')
     diffusion = parser.add_mutually_exclusive_group(required=True)
     diffusion.add_argument('--sd-onnx', type=Path, help='diffusers-layout ONNX export of Stable Diffusion v1.4')
     diffusion.add_argument('--diffusion-from', type=Path, help='seed-model.json whose diffusion part to reuse')
     parser.add_argument('--unconditional', type=Path, help='precomputed float32 [1,77,768] empty-prompt embedding')
     parser.add_argument('--dtype', choices=('fp32', 'fp16'), default='fp32', help='weights of the ONNX graphs')
-    parser.add_argument('--fp16-out', type=Path, help='with --dtype fp32: also write an fp16 folder here, from the same trace')
+    parser.add_argument(
+        '--fp16-out', type=Path, help='with --dtype fp32: also write an fp16 folder here, from the same trace'
+    )
     parser.add_argument('--config', type=Path, help='sizes as JSON (make_random_checkpoints.py); default: the release')
     parser.add_argument('--id', default='seed-v1', help='model id in the manifest')
-    parser.add_argument('--ignore-unexpected-keys', action='store_true', help='convert although files hold unknown keys')
+    parser.add_argument(
+        '--ignore-unexpected-keys', action='store_true', help='convert although files hold unknown keys'
+    )
     parser.add_argument('--check', action='store_true', help='compare the ONNX files with PyTorch in onnxruntime-node')
-    parser.add_argument('--tolerance', type=float, help='max abs difference --check accepts (default: 1e-3 for fp32, none for fp16)')
+    parser.add_argument(
+        '--tolerance', type=float, help='max abs difference --check accepts (default: 1e-3 for fp32, none for fp16)'
+    )
     parser.add_argument('--report', type=Path, help='write timings, sizes and --check results here as JSON')
     return parser.parse_args(argv)
 
@@ -161,11 +177,15 @@ def diffusion_from_manifest(manifest_path: Path, tokens: int, dim: int) -> dict:
         moved = dict(ref, path=str((base / ref['path']).resolve()))
         if 'externalData' in ref:
             moved['externalData'] = [
-                str((base / entry).resolve()) if isinstance(entry, str) else absolute(entry) for entry in ref['externalData']
+                str((base / entry).resolve()) if isinstance(entry, str) else absolute(entry)
+                for entry in ref['externalData']
             ]
         return moved
 
-    return {key: absolute(value) if isinstance(value, dict) and 'path' in value else value for key, value in diffusion.items()}
+    return {
+        key: absolute(value) if isinstance(value, dict) and 'path' in value else value
+        for key, value in diffusion.items()
+    }
 
 
 def write_unconditional(args: argparse.Namespace, out: Path, tokens: int, dim: int) -> Path:
@@ -359,10 +379,14 @@ def convert(args: argparse.Namespace) -> dict:
         'encoder': torch.zeros(CHECK_BATCH, 3, config.vision.image_size, config.vision.image_size),
     }
     traced = {
-        'decoder': trace_to_onnx(DecoderGraph(model), examples['decoder'], work / 'decoder', 'code_vectors', 'generation_embedding'),
+        'decoder': trace_to_onnx(
+            DecoderGraph(model), examples['decoder'], work / 'decoder', 'code_vectors', 'generation_embedding'
+        )
     }
     now = lap('trace decoder', now)
-    traced['encoder'] = trace_to_onnx(EncoderGraph(model), examples['encoder'], work / 'encoder', 'pixel_values', 'prequant')
+    traced['encoder'] = trace_to_onnx(
+        EncoderGraph(model), examples['encoder'], work / 'encoder', 'pixel_values', 'prequant'
+    )
     now = lap('trace encoder', now)
     # The PyTorch weights are no longer needed; free them before ONNX loads its copy (4 GB at full size).
     del model, examples
@@ -379,7 +403,11 @@ def convert(args: argparse.Namespace) -> dict:
         now = lap(f'manifest and hashes ({dtype})', now)
         report['targets'][dtype] = {
             'out': str(out),
-            'sizes': {path.relative_to(out).as_posix(): path.stat().st_size for files in tokenizer_files.values() for path in files},
+            'sizes': {
+                path.relative_to(out).as_posix(): path.stat().st_size
+                for files in tokenizer_files.values()
+                for path in files
+            },
         }
     for name in traced:
         shutil.rmtree(traced[name].parent)
@@ -417,7 +445,9 @@ def main(argv: list[str] | None = None) -> int:
                 line += f', {result["codesAgreeing"]}/{result["codes"]} codes agree'
             print(line + f'; ONNX Runtime {result["ortRunSeconds"]:.2f} s, PyTorch {result["torchSeconds"]:.2f} s')
             if tolerance is not None and result['maxAbsDiff'] > tolerance:
-                print(f'error: {dtype} {name} differs from PyTorch by {result["maxAbsDiff"]:.3g} > {tolerance:g}', file=sys.stderr)
+                difference = result['maxAbsDiff']
+                message = f'{dtype} {name} differs from PyTorch by {difference:.3g} > {tolerance:g}'
+                print(f'error: {message}', file=sys.stderr)
                 status = 1
         target['tolerance'] = tolerance
     print(f'done in {report["totalSeconds"]:.1f} s')

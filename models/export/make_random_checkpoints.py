@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--size', choices=('small', 'full'), default='small')
     parser.add_argument('--out', type=Path, required=True, help='folder for the three .pth files and config.json')
-    parser.add_argument('--dtype', choices=('fp16', 'fp32'), help='default: fp16 for full (like the release), fp32 for small')
+    parser.add_argument(
+        '--dtype', choices=('fp16', 'fp32'), help='default: fp16 for full (like the release), fp32 for small'
+    )
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--width', type=int, default=64, help='small: Q-Former and de-tokenizer width')
     parser.add_argument('--vision-width', type=int, default=64, help='small: ViT width')
@@ -96,8 +98,9 @@ def main(argv: list[str] | None = None) -> None:
     for filename, content in files.items():
         torch.save(content, str(args.out / filename))
         print(f'wrote {args.out / filename} ({(args.out / filename).stat().st_size / 1e6:.1f} MB)')
-    (args.out / 'config.json').write_text(config.to_json())
-    print(f'{args.size} SEED v1, {parameters / 1e6:.1f} M parameters, {dtype_name}; sizes in {args.out / "config.json"}')
+    config_path = args.out / 'config.json'
+    config_path.write_text(config.to_json())
+    print(f'{args.size} SEED v1, {parameters / 1e6:.1f} M parameters, {dtype_name}; sizes in {config_path}')
 
 
 if __name__ == '__main__':

@@ -62,7 +62,9 @@ EVA_VIT = CheckpointPart(
     option='--eva-vit',
     roots=('visual_encoder',),
     prefix='visual_encoder.',
-    known_unused=((r'^(norm|fc_norm|head)\.', 'EVA-CLIP final norm / classification head (BLIP-2 uses no final norm)'),),
+    known_unused=(
+        (r'^(norm|fc_norm|head)\.', 'EVA-CLIP final norm / classification head (BLIP-2 uses no final norm)'),
+    ),
 )
 
 CAUSAL_QFORMER = CheckpointPart(
@@ -102,7 +104,10 @@ PARTS = (EVA_VIT, CAUSAL_QFORMER, SEED_TOKENIZER)
 # Files people may confuse with the SEED v1 ones, recognised by key patterns that must all occur,
 # so the error can name them.
 FOREIGN_SIGNATURES = (
-    ((r'^model\.diffusion_model\.|^first_stage_model\.|^cond_stage_model\.',), 'a Stable Diffusion checkpoint (like sd-v1-4.ckpt)'),
+    (
+        (r'^model\.diffusion_model\.|^first_stage_model\.|^cond_stage_model\.',),
+        'a Stable Diffusion checkpoint (like sd-v1-4.ckpt)',
+    ),
     ((r'^(conv_in|down_blocks|up_blocks|mid_block)\.',), 'a diffusers UNet or VAE'),
     ((r'^text_model\.|^vision_model\.',), 'a Hugging Face CLIP model'),
     (

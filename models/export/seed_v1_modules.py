@@ -109,11 +109,20 @@ def small_config(
     return replace(
         SeedV1Config(),
         vision=replace(VisionConfig(), width=vision_width, depth=layers, heads=heads),
-        qformer=replace(QFormerConfig(), width=width, layers=layers, heads=heads, ffn=2 * width, encoder_width=vision_width),
+        qformer=replace(
+            QFormerConfig(), width=width, layers=layers, heads=heads, ffn=2 * width, encoder_width=vision_width
+        ),
         text_blocks=layers,
         text_heads=heads,
         reverse_qformer=replace(
-            QFormerConfig(), width=width, layers=layers, heads=heads, ffn=2 * width, queries=tokens, encoder_width=width, causal=False
+            QFormerConfig(),
+            width=width,
+            layers=layers,
+            heads=heads,
+            ffn=2 * width,
+            queries=tokens,
+            encoder_width=width,
+            causal=False,
         ),
         generation_dim=generation_dim,
     )
@@ -372,14 +381,18 @@ class SeedV1Tokenizer(nn.Module):
         self.ln_vision = LayerNorm(config.vision.width)
         self.query_tokens = nn.Parameter(torch.zeros(1, q.queries, q.width))
         self.Qformer = QFormer(q)
-        self.encode_task_layer = nn.Sequential(nn.Linear(q.width, q.width), nn.Tanh(), nn.Linear(q.width, config.code_dim))
+        self.encode_task_layer = nn.Sequential(
+            nn.Linear(q.width, q.width), nn.Tanh(), nn.Linear(q.width, config.code_dim)
+        )
         self.quantize = Codebook(config.codebook_size, config.code_dim)
         self.decode_task_layer = nn.Sequential(
             nn.Linear(config.code_dim, config.code_dim), nn.Tanh(), nn.Linear(config.code_dim, q.width)
         )
         self.pos_embed_text = nn.Parameter(torch.zeros(1, q.queries, q.width))
         self.blocks_text = nn.ModuleList(
-            PreNormBlock(q.width, config.text_heads, int(q.width * config.text_mlp_ratio), config.text_eps, TimmAttention)
+            PreNormBlock(
+                q.width, config.text_heads, int(q.width * config.text_mlp_ratio), config.text_eps, TimmAttention
+            )
             for _ in range(config.text_blocks)
         )
         r = config.reverse_qformer

@@ -23,5 +23,8 @@ def run_onnx(model: Path, inputs: dict[str, np.ndarray], outputs: dict[str, tupl
         for name in outputs:
             spec['outputs'][name] = str(folder / f'{name}.out')
         (folder / 'spec.json').write_text(json.dumps(spec))
-        subprocess.run(['node', str(EXPORT_DIR / 'run_onnx.mjs'), str(folder / 'spec.json')], cwd=PACKAGE_ROOT, check=True, capture_output=True)
-        return {name: np.fromfile(folder / f'{name}.out', dtype='<f4').reshape(shape) for name, shape in outputs.items()}
+        command = ['node', str(EXPORT_DIR / 'run_onnx.mjs'), str(folder / 'spec.json')]
+        subprocess.run(command, cwd=PACKAGE_ROOT, check=True, capture_output=True)
+        return {
+            name: np.fromfile(folder / f'{name}.out', dtype='<f4').reshape(shape) for name, shape in outputs.items()
+        }

@@ -23,7 +23,11 @@ def fresh_model(checkpoints) -> SeedV1Tokenizer:
 
 
 def paths_of(checkpoints, **replaced):
-    paths = {EVA_VIT: checkpoints.eva_vit, CAUSAL_QFORMER: checkpoints.causal_qformer, SEED_TOKENIZER: checkpoints.seed_tokenizer}
+    paths = {
+        EVA_VIT: checkpoints.eva_vit,
+        CAUSAL_QFORMER: checkpoints.causal_qformer,
+        SEED_TOKENIZER: checkpoints.seed_tokenizer,
+    }
     for part in list(paths):
         key = part.option.lstrip('-').replace('-', '_')
         if key in replaced:
@@ -104,15 +108,22 @@ def test_known_unused_blip2_keys_are_ignored(small_checkpoints, tmp_path):
 
 
 def test_unknown_keys_pass_only_when_allowed(small_checkpoints, tmp_path):
-    path = edited_causal_qformer(small_checkpoints, tmp_path, lambda s: s.__setitem__('Qformer.adapter.weight', torch.zeros(2)))
+    def edit(state):
+        state['Qformer.adapter.weight'] = torch.zeros(2)
+
+    path = edited_causal_qformer(small_checkpoints, tmp_path, edit)
     assert '--ignore-unexpected-keys' in load_error(small_checkpoints, causal_qformer=path)
     load_released_checkpoints(
-        fresh_model(small_checkpoints), paths_of(small_checkpoints, causal_qformer=path), ignore_unexpected=True, log=lambda _: None
+        fresh_model(small_checkpoints),
+        paths_of(small_checkpoints, causal_qformer=path),
+        ignore_unexpected=True,
+        log=lambda _: None,
     )
 
 
 def test_swapped_files_are_recognised(small_checkpoints):
-    message = load_error(small_checkpoints, eva_vit=small_checkpoints.causal_qformer, causal_qformer=small_checkpoints.eva_vit)
+    swapped = {'eva_vit': small_checkpoints.causal_qformer, 'causal_qformer': small_checkpoints.eva_vit}
+    message = load_error(small_checkpoints, **swapped)
     assert 'looks like causal_qformer.pth' in message and 'looks like eva_vit_g.pth' in message
     assert 'Check which file you passed to --causal-qformer and --eva-vit' in message
 

@@ -74,7 +74,8 @@ def test_convert_check_reports_parity(converted):
     limit = 1e-4 if dtype == 'fp32' else 2e-3
     for name in ('encoder', 'decoder'):
         assert report['check'][name]['maxAbsDiff'] < limit * max(1.0, report['check'][name]['maxAbsExpected'])
-    assert report['check']['encoder']['codesAgreeing'] >= report['check']['encoder']['codes'] - (0 if dtype == 'fp32' else 2)
+    encoder = report['check']['encoder']
+    assert encoder['codesAgreeing'] >= encoder['codes'] - (0 if dtype == 'fp32' else 2)
 
 
 def test_graphs_keep_float32_inputs_and_outputs(converted):
@@ -105,10 +106,11 @@ def test_manifest_follows_the_contract(converted, small_checkpoints):
     assert manifest['generationEmbedding'] == {'tokens': 77, 'dim': 768}
     diffusion = manifest['diffusion']
     assert diffusion['latentShape'] == [4, 64, 64] and diffusion['vaeScale'] == 0.18215
-    assert diffusion['schedule'] == {'kind': 'scaled_linear', 'trainSteps': 1000, 'betaStart': 0.00085, 'betaEnd': 0.012}
+    schedule = {'kind': 'scaled_linear', 'trainSteps': 1000, 'betaStart': 0.00085, 'betaEnd': 0.012}
+    assert diffusion['schedule'] == schedule
     assert diffusion['defaults'] == {'sampler': 'plms', 'steps': 50, 'guidance': 7.5, 'seed': 42}
-    refs = [tokenizer['codebook'], tokenizer['encoder'], tokenizer['decoder'], diffusion['unet'], diffusion['vaeDecoder']]
-    refs += [diffusion['unconditional'], diffusion['textEncoder']]
+    refs = [tokenizer['codebook'], tokenizer['encoder'], tokenizer['decoder']]
+    refs += [diffusion[key] for key in ('unet', 'vaeDecoder', 'textEncoder', 'unconditional')]
     for ref in refs:
         path = Path(ref['path']) if Path(ref['path']).is_absolute() else out / ref['path']
         assert hashlib.sha256(path.read_bytes()).hexdigest() == ref['sha256'], ref['path']

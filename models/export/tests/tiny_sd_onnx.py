@@ -47,7 +47,8 @@ def write_tiny_sd_onnx(folder: Path) -> TinyTextEncoder:
     """Writes the export into `folder` and returns its text encoder, to check the unconditional embedding."""
     torch.manual_seed(0)
     text_encoder = TinyTextEncoder().eval()
-    trace_to_onnx(text_encoder, torch.zeros(1, 77, dtype=torch.int32), folder / 'text_encoder', 'input_ids', 'last_hidden_state')
+    ids = torch.zeros(1, 77, dtype=torch.int32)
+    trace_to_onnx(text_encoder, ids, folder / 'text_encoder', 'input_ids', 'last_hidden_state')
     _export_unet(folder / 'unet')
     trace_to_onnx(TinyVaeDecoder(), torch.zeros(1, 4, 8, 8), folder / 'vae_decoder', 'latent_sample', 'sample')
     return text_encoder
