@@ -19,6 +19,14 @@ OPSET = 17
 INLINE_WEIGHTS_LIMIT = 2**31 - 64 * 2**20
 
 
+def torchscript_exporter_options() -> dict:
+    """PyTorch 2.9+ defaults to the dynamo exporter; the TorchScript one gives the same graph on every version
+    we support. Older versions (Debian's 1.13) do not know the argument."""
+    if 'dynamo' in inspect.signature(torch.onnx.export).parameters:
+        return {'dynamo': False}
+    return {}
+
+
 def trace_to_onnx(module: nn.Module, example: torch.Tensor, folder: Path, input_name: str, output_name: str) -> Path:
     """Exports `module` (TorchScript exporter, dynamic batch) into `folder`, which may end up holding one
     external file per weight when the exporter passes 2 GiB; `finish_onnx` gathers them."""
@@ -30,11 +38,8 @@ def trace_to_onnx(module: nn.Module, example: torch.Tensor, folder: Path, input_
         dynamic_axes={input_name: {0: 'batch'}, output_name: {0: 'batch'}},
         opset_version=OPSET,
         do_constant_folding=True,
+        **torchscript_exporter_options(),
     )
-    # PyTorch 2.9+ defaults to the dynamo exporter; the TorchScript one gives the same graph on every version
-    # we support. Older versions (Debian's 1.13) do not know the argument.
-    if 'dynamo' in inspect.signature(torch.onnx.export).parameters:
-        options['dynamo'] = False
     module.eval()
     with torch.no_grad():
         torch.onnx.export(module, (example,), str(path), **options)

@@ -1,14 +1,16 @@
-"""A miniature Stable Diffusion ONNX export in the diffusers layout, for testing convert.py's --sd-onnx
-path: the graphs take and give the tensors (names, types, the 77x768 text embedding) of the real one."""
+"""A miniature Stable Diffusion ONNX export in the diffusers layout, for testing convert.py's --sd-onnx path
+and decoding through the runtime: the graphs take and give the tensors of SD v1.4's (names, types, the
+77x768 text embedding, a 4x64x64 latent, a 512x512 image), with a few hundred weights instead of a billion."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from onnx_export_files import trace_to_onnx
+from onnx_export_files import torchscript_exporter_options, trace_to_onnx
 
 
 class TinyTextEncoder(nn.Module):
@@ -35,12 +37,14 @@ class TinyUnet(nn.Module):
 
 
 class TinyVaeDecoder(nn.Module):
+    """latent [N, 4, h, w] -> image [N, 3, 8h, 8w] in [-1, 1], like SD's VAE decoder."""
+
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(4, 3, 1)
 
     def forward(self, latent_sample):
-        return torch.tanh(self.conv(latent_sample))
+        return torch.tanh(F.interpolate(self.conv(latent_sample), scale_factor=8.0, mode='nearest'))
 
 
 def write_tiny_sd_onnx(folder: Path) -> TinyTextEncoder:
@@ -50,7 +54,7 @@ def write_tiny_sd_onnx(folder: Path) -> TinyTextEncoder:
     ids = torch.zeros(1, 77, dtype=torch.int32)
     trace_to_onnx(text_encoder, ids, folder / 'text_encoder', 'input_ids', 'last_hidden_state')
     _export_unet(folder / 'unet')
-    trace_to_onnx(TinyVaeDecoder(), torch.zeros(1, 4, 8, 8), folder / 'vae_decoder', 'latent_sample', 'sample')
+    trace_to_onnx(TinyVaeDecoder(), torch.zeros(1, 4, 64, 64), folder / 'vae_decoder', 'latent_sample', 'sample')
     return text_encoder
 
 
@@ -59,9 +63,11 @@ def _export_unet(folder: Path) -> None:
     with torch.no_grad():
         torch.onnx.export(
             TinyUnet().eval(),
-            (torch.zeros(2, 4, 8, 8), torch.tensor([1], dtype=torch.int64), torch.zeros(2, 77, 768)),
+            (torch.zeros(2, 4, 64, 64), torch.tensor([1], dtype=torch.int64), torch.zeros(2, 77, 768)),
             str(folder / 'model.onnx'),
             input_names=['sample', 'timestep', 'encoder_hidden_states'],
             output_names=['out_sample'],
+            dynamic_axes={'sample': {0: 'batch'}, 'encoder_hidden_states': {0: 'batch'}, 'out_sample': {0: 'batch'}},
             opset_version=17,
+            **torchscript_exporter_options(),
         )
