@@ -19,6 +19,7 @@ With --check, the ONNX files are run in onnxruntime-node and compared with the P
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -109,7 +110,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def run_node(script: str, *args: str) -> dict:
     command = ['node', str(HERE / script), *args]
-    result = subprocess.run(command, cwd=PACKAGE_ROOT, capture_output=True, text=True)
+    try:
+        result = subprocess.run(command, cwd=PACKAGE_ROOT, capture_output=True, text=True)
+    except FileNotFoundError as error:
+        raise ConversionError(
+            'node is not on PATH; the unconditional embedding and --check run in onnxruntime-node. Install Node 20 '
+            'and run `npm install` in the package, or pass --unconditional FILE and leave out --check.'
+        ) from error
     if result.returncode != 0:
         raise ConversionError(f'{" ".join(command)} failed:\n{result.stderr.strip()}')
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -119,6 +126,12 @@ def write_f32(path: Path, array: np.ndarray) -> None:
     np.ascontiguousarray(array, dtype='<f4').tofile(path)
 
 
+@functools.lru_cache(maxsize=None)
+def cached_sha256(path: str, size: int, mtime_ns: int) -> str:
+    """Hashes each file once per run: --fp16-out refers to the same multi-GB SD export again."""
+    return sha256_of(Path(path))
+
+
 def file_ref(path: Path, out: Path) -> dict:
     """A manifest file entry: relative inside the model folder, absolute outside it."""
     resolved = path.resolve()
@@ -126,7 +139,8 @@ def file_ref(path: Path, out: Path) -> dict:
         shown = resolved.relative_to(out.resolve()).as_posix()
     except ValueError:
         shown = str(resolved)
-    return {'path': shown, 'sha256': sha256_of(resolved)}
+    stat = resolved.stat()
+    return {'path': shown, 'sha256': cached_sha256(str(resolved), stat.st_size, stat.st_mtime_ns)}
 
 
 def onnx_ref(path: Path, out: Path) -> dict:
@@ -150,7 +164,11 @@ def sd_onnx_diffusion(sd_dir: Path, out: Path) -> dict:
     refs = {}
     for key, layout in SD_LAYOUT.items():
         path = sd_dir / layout
-        names = {value.name for value in onnx.load(str(path), load_external_data=False).graph.input}
+        try:
+            names = {value.name for value in onnx.load(str(path), load_external_data=False).graph.input}
+        except Exception as error:  # onnx reports a damaged protobuf with several exception types
+            message = f'Cannot read {path} as an ONNX graph ({error}); export or download it again.'
+            raise ConversionError(message) from error
         if not SD_INPUTS[key] <= names:
             raise ConversionError(
                 f'{path} takes {sorted(names)}, but a diffusers {key} takes {sorted(SD_INPUTS[key])}; '
