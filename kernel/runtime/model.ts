@@ -112,12 +112,15 @@ export class SeedModel {
       options.signal
     );
     const quantizer = await this.getQuantizer();
+    const quantized = await quantizer.quantize(features, topK);
+    const n = tokenizer.numCodes;
     return Promise.all(
-      loaded.map(async (image, i) => {
-        const vectors = features.slice(i * perCode, (i + 1) * perCode);
-        const { codes, topK: candidates } = quantizer.quantize(vectors, topK);
-        return { codes, features: vectors, topK: candidates, source: await toPng(image) };
-      })
+      loaded.map(async (image, i) => ({
+        codes: quantized.codes.slice(i * n, (i + 1) * n),
+        features: features.slice(i * perCode, (i + 1) * perCode),
+        topK: quantized.topK.slice(i * n, (i + 1) * n),
+        source: await toPng(image, true)
+      }))
     );
   }
 
@@ -239,7 +242,10 @@ export class SeedModel {
 
   /** Releases every ONNX session; the model stays usable and reloads sessions on demand. */
   async release(): Promise<void> {
+    const quantizer = this.quantizer;
+    this.quantizer = undefined;
     await this.sessions.release();
+    await (await quantizer?.catch(() => undefined))?.release();
   }
 
   private checkCodes(codes: unknown, prefix = ''): asserts codes is number[] {
@@ -346,8 +352,8 @@ export class SeedModel {
   private getQuantizer(): Promise<Quantizer> {
     if (!this.quantizer) {
       const { codebookSize, codeDim, distance, normalize } = this.manifest.tokenizer;
-      this.quantizer = this.readFloat32('tokenizer.codebook.path', codebookSize * codeDim).then(
-        (codebook) => new Quantizer(codebook, { codebookSize, codeDim, distance, normalized: normalize })
+      this.quantizer = this.readFloat32('tokenizer.codebook.path', codebookSize * codeDim).then((codebook) =>
+        Quantizer.create(codebook, { codebookSize, codeDim, distance, normalized: normalize }, this.options.threads)
       );
       this.quantizer.catch(() => (this.quantizer = undefined));
     }
@@ -390,7 +396,7 @@ export class SeedModel {
     const { preview, latentShape } = this.manifest.diffusion;
     if (preview) {
       const rgb = linearPreview(preview, x0, latentShape);
-      return toPng(fromSignedChw(rgb, latentShape[2], latentShape[1]));
+      return toPng(fromSignedChw(rgb, latentShape[2], latentShape[1]), true);
     }
     const [image] = await this.vaeDecode(vae, x0, 1);
     return image;

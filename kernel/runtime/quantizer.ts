@@ -1,9 +1,14 @@
 /**
  * The vector quantiser, run in the runtime (not inside the encoder graph) so that codes, distances and
  * top-k alternatives all come from one place. SEED v1 takes the argmin of the plain squared L2 distance
- * ||z||^2 + ||e||^2 - 2 z.e; `cosine` models compare l2-normalised vectors the same way.
- * Ties go to the lower index, as torch.argmin does.
+ * ||z||^2 + ||e||^2 - 2 z.e in float32, as torch computes it; `cosine` models compare l2-normalised
+ * vectors the same way. The distances and the top-k run in ONNX Runtime (graphs/nearest-codes-graph.ts):
+ * a JavaScript loop over an 8192-entry codebook took most of an encode. Ties go to the lower index, as
+ * torch.argmin does.
  */
+import * as ort from 'onnxruntime-node';
+import { NEAREST_CODES_GRAPH_BASE64 } from './graphs/nearest-codes-graph';
+import { cpuSessionOptions } from './sessions';
 import type { CodeCandidate } from './types';
 
 export interface QuantizerSettings {
@@ -20,61 +25,68 @@ export interface Quantized {
 }
 
 export class Quantizer {
-  /** The codebook as compared (normalised for cosine), [codebookSize, codeDim]. */
-  private readonly codebook: Float32Array;
-  private readonly squaredNorms: Float64Array;
+  private constructor(
+    readonly settings: QuantizerSettings,
+    /** The codebook as compared (normalised for cosine), [codebookSize, codeDim]. */
+    private readonly codebook: Float32Array,
+    private readonly session: ort.InferenceSession,
+    private readonly codebookTensor: ort.Tensor,
+    private readonly normsTensor: ort.Tensor
+  ) {}
 
-  constructor(
-    codebook: Float32Array,
-    readonly settings: QuantizerSettings
-  ) {
+  static async create(codebook: Float32Array, settings: QuantizerSettings, threads?: number): Promise<Quantizer> {
     const { codebookSize, codeDim } = settings;
     if (codebook.length !== codebookSize * codeDim) {
       throw new RangeError(
         `The codebook holds ${codebook.length} values; ${codebookSize} x ${codeDim} = ${codebookSize * codeDim} expected.`
       );
     }
-    this.codebook =
+    const compared =
       settings.distance === 'cosine' && !settings.normalized ? normalizeRows(codebook, codeDim) : codebook;
-    this.squaredNorms = new Float64Array(codebookSize);
-    for (let k = 0; k < codebookSize; k++) {
+    const norms = new Float32Array(codebookSize);
+    for (let c = 0; c < codebookSize; c++) {
       let sum = 0;
       for (let d = 0; d < codeDim; d++) {
-        const v = this.codebook[k * codeDim + d];
-        sum += v * v;
+        sum += compared[c * codeDim + d] ** 2;
       }
-      this.squaredNorms[k] = sum;
+      norms[c] = sum;
     }
+    const session = await ort.InferenceSession.create(Buffer.from(NEAREST_CODES_GRAPH_BASE64, 'base64'), {
+      ...cpuSessionOptions(threads),
+      executionProviders: ['cpu']
+    });
+    return new Quantizer(
+      settings,
+      compared,
+      session,
+      new ort.Tensor('float32', compared, [codebookSize, codeDim]),
+      new ort.Tensor('float32', norms, [codebookSize])
+    );
   }
 
   /** Quantises row-major vectors [n, codeDim]; `topK` candidates per vector, nearest first. */
-  quantize(vectors: Float32Array, topK: number): Quantized {
+  async quantize(vectors: Float32Array, topK: number): Promise<Quantized> {
     const { codebookSize, codeDim } = this.settings;
     const k = Math.max(1, Math.min(topK, codebookSize));
     const z = this.settings.distance === 'cosine' ? normalizeRows(vectors, codeDim) : vectors;
     const n = z.length / codeDim;
-    const codes: number[] = [];
+    const out = await this.session.run({
+      vectors: new ort.Tensor('float32', z, [n, codeDim]),
+      codebook: this.codebookTensor,
+      codebook_norms: this.normsTensor,
+      k: new ort.Tensor('int64', BigInt64Array.from([BigInt(k)]), [1])
+    });
+    const distances = out.distances.data as Float32Array;
+    const indices = out.codes.data as BigInt64Array;
     const candidates: CodeCandidate[][] = [];
-    const distances = new Float64Array(codebookSize);
     for (let i = 0; i < n; i++) {
-      const offset = i * codeDim;
-      let zNorm = 0;
-      for (let d = 0; d < codeDim; d++) {
-        zNorm += z[offset + d] * z[offset + d];
+      const row: CodeCandidate[] = [];
+      for (let j = 0; j < k; j++) {
+        row.push({ code: Number(indices[i * k + j]), distance: distances[i * k + j] });
       }
-      for (let c = 0; c < codebookSize; c++) {
-        let dot = 0;
-        const base = c * codeDim;
-        for (let d = 0; d < codeDim; d++) {
-          dot += z[offset + d] * this.codebook[base + d];
-        }
-        distances[c] = zNorm + this.squaredNorms[c] - 2 * dot;
-      }
-      const best = smallest(distances, k);
-      codes.push(best[0].code);
-      candidates.push(best);
+      candidates.push(row);
     }
-    return { codes, topK: candidates };
+    return { codes: candidates.map((row) => row[0].code), topK: candidates };
   }
 
   /** The codebook rows for `codes` as the decoder takes them, [codes.length, codeDim]. */
@@ -84,26 +96,10 @@ export class Quantizer {
     codes.forEach((code, i) => out.set(this.codebook.subarray(code * codeDim, (code + 1) * codeDim), i * codeDim));
     return out;
   }
-}
 
-/** The k smallest entries, ascending, ties to the lower index (a sorted insertion list: k is small). */
-function smallest(values: Float64Array, k: number): CodeCandidate[] {
-  const best: CodeCandidate[] = [];
-  for (let c = 0; c < values.length; c++) {
-    const distance = values[c];
-    if (best.length === k && distance >= best[k - 1].distance) {
-      continue;
-    }
-    let at = best.length;
-    while (at > 0 && best[at - 1].distance > distance) {
-      at--;
-    }
-    best.splice(at, 0, { code: c, distance });
-    if (best.length > k) {
-      best.pop();
-    }
+  async release(): Promise<void> {
+    await this.session.release();
   }
-  return best;
 }
 
 function normalizeRows(values: Float32Array, dim: number): Float32Array {

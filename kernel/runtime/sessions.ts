@@ -59,6 +59,20 @@ export function chooseExecutionProvider(requested: ExecutionProviderName[]): Exe
   );
 }
 
+/**
+ * Session options for CPU work. ONNX Runtime's worker threads spin while they wait for work by default;
+ * here they sleep (as OMP_WAIT_POLICY=PASSIVE does for PyTorch), because the kernel shares the CPU with
+ * Jupyter and the browser: spinning threads then slow everything down (an encoder batch took 1.8x as long
+ * with spinning on a busy 2-core machine) and burn CPU between calls.
+ */
+export function cpuSessionOptions(threads?: number): ort.InferenceSession.SessionOptions {
+  return {
+    graphOptimizationLevel: 'all',
+    ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } }
+  };
+}
+
 /** A float tensor handed to or returned from a graph, always as float32 on our side. */
 export interface FloatTensor {
   data: Float32Array;
@@ -219,10 +233,7 @@ export class SessionPool {
 
   private async create(file: ModelFile): Promise<Graph> {
     await this.beforeLoad(file);
-    const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
-    if (this.threads !== undefined) {
-      options.intraOpNumThreads = this.threads;
-    }
+    const options = cpuSessionOptions(this.threads);
     if (this.choice.name === 'cuda') {
       try {
         const session = await ort.InferenceSession.create(file.path, {
