@@ -39,7 +39,7 @@ export class SeedPanelWidget extends Widget {
     this.element = document.createElement(SEED_PANEL_TAG);
     this.node.appendChild(this.element);
     notebooks.currentChanged.connect(this.followActiveNotebook, this);
-    outputs.changed.connect(this.refreshGallery, this);
+    outputs.changed.connect(this.onOutputsChanged, this);
     this.followActiveNotebook();
   }
 
@@ -125,6 +125,11 @@ export class SeedPanelWidget extends Widget {
     }
   }
 
+  /** The kernel may have loaded or switched models while the panel was hidden. */
+  protected override onAfterShow(): void {
+    this.refreshInfo();
+  }
+
   protected override onAfterAttach(): void {
     for (const type of ['lm-dragenter', 'lm-dragleave', 'lm-dragover', 'lm-drop']) {
       this.node.addEventListener(type, this);
@@ -142,7 +147,7 @@ export class SeedPanelWidget extends Widget {
       return;
     }
     this.notebooks.currentChanged.disconnect(this.followActiveNotebook, this);
-    this.outputs.changed.disconnect(this.refreshGallery, this);
+    this.outputs.changed.disconnect(this.onOutputsChanged, this);
     this.watch(null);
     super.dispose();
   }
@@ -187,6 +192,14 @@ export class SeedPanelWidget extends Widget {
     this.element.kernel = describeKernel(this.watchedContext);
   }
 
+  private onOutputsChanged(): void {
+    this.refreshGallery();
+    // A new output usually means the kernel just ran the model (loading it on first use).
+    if (this.isVisible) {
+      this.refreshInfo();
+    }
+  }
+
   private refreshGallery(): void {
     const notebookId = this.notebooks.currentWidget?.id;
     this.element.gallery = this.outputs.entries
@@ -203,7 +216,10 @@ function describeKernel(context: ISessionContext | null): PanelKernelState {
   if (!context) {
     return { kind: 'no-notebook' };
   }
-  if (context.session?.kernel?.name === SEED_KERNEL_NAME) {
+  if (!context.session?.kernel) {
+    return { kind: 'no-kernel' };
+  }
+  if (context.session.kernel.name === SEED_KERNEL_NAME) {
     return { kind: 'seed', status: context.kernelDisplayStatus };
   }
   return { kind: 'other-kernel', displayName: context.kernelDisplayName };

@@ -96,7 +96,9 @@ export class SeedPanelElement extends LitElement {
     const message =
       kernel.kind === 'other-kernel'
         ? html`<p class="kernel">The active notebook runs ${kernel.displayName}, not the SEED kernel.</p>`
-        : html`<p class="kernel">No notebook is open.</p>`;
+        : kernel.kind === 'no-kernel'
+          ? html`<p class="kernel">The active notebook has no kernel: select the SEED kernel to encode and decode.</p>`
+          : html`<p class="kernel">No notebook is open.</p>`;
     return html`${message}${this.renderNewNotebook()}`;
   }
 

@@ -98,7 +98,7 @@ test('a bad setting is refused with a message and no request', async ({ componen
   await output.getByRole('spinbutton', { name: 'Steps' }).fill('0');
   await output.getByRole('spinbutton', { name: 'Steps' }).press('Tab');
   await output.getByRole('button', { name: 'Decode' }).click();
-  await expect(output.getByRole('alert')).toHaveText('Steps must be a whole number from 1 to 1000 (got 0).');
+  await expect(output.getByRole('alert')).toHaveText('Steps must be a whole number from 1 to 500 (got 0).');
   expect(await components.events()).toEqual([]);
 });
 

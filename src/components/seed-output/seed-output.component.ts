@@ -31,6 +31,9 @@ import { seedOutputStyles } from './seed-output.styles';
 
 const DEFAULT_PARAMS: DecodeParams = { sampler: 'plms', steps: 50, guidance: 7.5, seed: 42 };
 
+/** Most sampler steps the SEED runtime takes (half of the 1000-step training schedule). */
+const MAX_STEPS = 500;
+
 /** Largest seed the kernel's generator takes (a 32-bit unsigned integer). */
 const MAX_SEED = 2 ** 32 - 1;
 
@@ -208,7 +211,7 @@ export class SeedOutputElement extends LitElement {
             name="steps"
             type="number"
             min="1"
-            max="1000"
+            max=${MAX_STEPS}
             .value=${String(this.params.steps)}
             @change=${(event: Event) => this.setParam('steps', numberValue(event))}
           />
@@ -358,8 +361,8 @@ function describeLive(live: LiveState): string {
 
 /** Says what to change when a decode setting is out of range; empty when all are fine. */
 export function paramsError(params: DecodeParams): string {
-  if (!Number.isInteger(params.steps) || params.steps < 1 || params.steps > 1000) {
-    return `Steps must be a whole number from 1 to 1000 (got ${params.steps}).`;
+  if (!Number.isInteger(params.steps) || params.steps < 1 || params.steps > MAX_STEPS) {
+    return `Steps must be a whole number from 1 to ${MAX_STEPS} (got ${params.steps}).`;
   }
   if (!Number.isFinite(params.guidance) || params.guidance < 1 || params.guidance > 30) {
     return `Guidance must be a number from 1 to 30 (got ${params.guidance}).`;
