@@ -148,7 +148,7 @@ export function serverArguments(options: LabOptions): string[] {
     `--SeedLabApp.expose_app_in_browser=${options.exposeAppInBrowser ? 'True' : 'False'}`
   ];
   if (options.openPath) {
-    args.push(`--ServerApp.default_url=/lab/tree/${options.openPath}`);
+    args.push(`--SeedLabApp.default_url=/lab/tree/${options.openPath}`);
   }
   if (options.disableXsrf) {
     args.push('--ServerApp.disable_check_xsrf=True');

@@ -38,6 +38,9 @@ class SeedLabApp(LabServerApp):
         help="Folder for the user's settings and workspaces of this host (kept apart from any other JupyterLab)."
     ).tag(config=True)
 
+    # LabServerApp does not let configuration change its landing page; `jupyterlab-seed lab PATH` does.
+    default_url = Unicode("/lab", help="The page `/` redirects to (and the browser opens).").tag(config=True)
+
     expose_app_in_browser = Bool(
         False, help="Make the application reachable as window.jupyterapp (for tests and debugging)."
     ).tag(config=True)
