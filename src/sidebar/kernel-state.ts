@@ -2,7 +2,10 @@ import type { KernelInfoView } from '../model/payload-adapter';
 
 /** What the sidebar knows about the kernel of the active notebook. */
 export type PanelKernelState =
-  { kind: 'no-notebook' } | { kind: 'other-kernel'; displayName: string } | { kind: 'seed'; status: string };
+  | { kind: 'no-notebook' }
+  | { kind: 'no-kernel' }
+  | { kind: 'other-kernel'; displayName: string }
+  | { kind: 'seed'; status: string };
 
 /** The kernel's own report (model, execution provider, memory), or why there is none. */
 export type PanelKernelInfo =
