@@ -176,17 +176,24 @@ def read_state_dict(path: Path, part: CheckpointPart) -> dict[str, torch.Tensor]
     try:
         loaded = torch.load(str(path), map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as error:
+        # torch's safe unpickler reports both foreign objects ("Unsupported class ...") and damaged data this way.
+        if 'Unsupported' not in str(error):
+            raise _damaged(path, part, error) from error
         raise CheckpointError(
             f'{path} ({part.option}) holds Python objects other than tensors and plain containers, which this '
             f'converter does not unpickle: {error}. Pass the released {part.filename}.'
         ) from error
     except Exception as error:  # torch reports a damaged archive with several exception types
-        size = path.stat().st_size
-        raise CheckpointError(
-            f'Cannot read {path} ({part.option}, {size} bytes): {error}. The file is damaged or incomplete, '
-            f'most likely an interrupted download; download {part.filename} again.'
-        ) from error
+        raise _damaged(path, part, error) from error
     return _unwrap(loaded, path, part)
+
+
+def _damaged(path: Path, part: CheckpointPart, error: Exception) -> CheckpointError:
+    size = path.stat().st_size
+    return CheckpointError(
+        f'Cannot read {path} ({part.option}, {size} bytes): {error}. The file is damaged or incomplete, '
+        f'most likely an interrupted download; download {part.filename} again.'
+    )
 
 
 def _unwrap(loaded: object, path: Path, part: CheckpointPart) -> dict[str, torch.Tensor]:

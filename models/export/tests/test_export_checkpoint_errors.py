@@ -70,6 +70,26 @@ def test_truncated_file_is_called_an_incomplete_download(small_checkpoints, tmp_
     assert 'incomplete' in message and 'download eva_vit_g.pth again' in message
 
 
+def test_truncated_legacy_format_file_is_called_an_incomplete_download(small_checkpoints, tmp_path):
+    legacy = tmp_path / 'legacy.pth'
+    torch.save(torch.load(small_checkpoints.seed_tokenizer), legacy, _use_new_zipfile_serialization=False)
+    truncated = tmp_path / 'seed_tokenizer.pth'
+    truncated.write_bytes(legacy.read_bytes()[:-1000])
+    message = load_error(small_checkpoints, seed_tokenizer=truncated)
+    assert 'incomplete' in message and 'download seed_tokenizer.pth again' in message
+
+
+class TrainingState:
+    """Stands for the non-tensor objects some training scripts pickle next to the weights."""
+
+
+def test_pickled_objects_are_refused_without_running_them(small_checkpoints, tmp_path):
+    path = tmp_path / 'causal_qformer.pth'
+    torch.save({'model': torch.load(small_checkpoints.causal_qformer)['model'], 'state': TrainingState()}, path)
+    message = load_error(small_checkpoints, causal_qformer=path)
+    assert 'holds Python objects other than tensors' in message and 'TrainingState' in message
+
+
 def test_key_mismatches_are_listed_one_by_one(small_checkpoints, tmp_path):
     def edit(state):
         del state['Qformer.bert.encoder.layer.1.output_query.dense.bias']
