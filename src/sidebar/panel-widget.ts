@@ -104,7 +104,8 @@ export class SeedPanelWidget extends Widget {
         if (drag.mimeData.hasData(CONTENTS_MIME)) {
           event.preventDefault();
           event.stopPropagation();
-          drag.dropAction = drag.proposedAction === 'none' ? 'none' : 'copy';
+          // The file browser offers only 'move'; the panel leaves the file where it is either way.
+          drag.dropAction = drag.proposedAction;
           this.element.dropActive = true;
         }
         break;
@@ -118,7 +119,7 @@ export class SeedPanelWidget extends Widget {
         }
         event.preventDefault();
         event.stopPropagation();
-        drag.dropAction = 'copy';
+        drag.dropAction = drag.proposedAction;
         this.onDroppedPaths(drag.mimeData.getData(CONTENTS_MIME) as string[]);
         break;
       }
