@@ -16,6 +16,7 @@ import {
   runCell,
   saveNotebook,
   startCell,
+  testModelFolder,
   waitForIdle
 } from '../seed-lab/notebook';
 
@@ -128,4 +129,32 @@ test('encode, inspect, edit, decode with progress, cancel, gallery, and reopen w
   await expect(reopened.getByRole('button', { name: 'Decode' })).toBeDisabled();
   await expect(reopened.getByRole('status')).toContainText('Decoding needs a running SEED kernel');
   await lab.screenshot('seed-frontend-reopened-dark');
+});
+
+test('a kernel restart during a decode ends it with a message, and Decode works again after', async ({ lab }) => {
+  const { page } = lab;
+  addImage('cat.png');
+  await newSeedNotebook(page);
+  const output = (await runCell(page, '%seed encode cat.png')).locator('seed-output');
+  await expect(output.getByRole('listbox').getByRole('option')).toHaveCount(32);
+  await setSteps(output, 5);
+
+  // The decode waits behind a running cell; the restart ends both.
+  await startCell(page, 'await new Promise((resolve) => setTimeout(resolve, 60000));');
+  await output.getByRole('button', { name: 'Decode' }).click();
+  await expect(output.getByRole('progressbar')).toBeVisible();
+  await page.evaluate(async () => {
+    type Restartable = { sessionContext: { session: { kernel: { restart(): Promise<void> } } } };
+    const app = (window as unknown as { jupyterapp: { shell: { currentWidget: Restartable } } }).jupyterapp;
+    await app.shell.currentWidget.sessionContext.session.kernel.restart();
+  });
+  await expect(output.getByRole('alert')).toHaveText(
+    'The kernel restarted, which stopped the decode; press Decode again when it is ready.'
+  );
+  await expect(output.getByRole('progressbar')).toHaveCount(0);
+
+  await waitForIdle(page);
+  await runCell(page, `%seed model use ${JSON.stringify(testModelFolder())}`);
+  await output.getByRole('button', { name: 'Decode' }).click();
+  await expect(output.getByRole('list', { name: 'Decoded images' }).getByRole('img')).toHaveCount(1);
 });
