@@ -30,8 +30,16 @@ test('lab listens on 127.0.0.1:8888 with a fresh random token by default', () =>
   assert.equal(labUrl(first), `http://127.0.0.1:8888/lab?token=${first.token}`);
 });
 
-test('lab PATH opens that file, with its URL and the server landing page', () => {
-  const options = parseLabArgs(['notebooks/My Example.ipynb', '--token', 't0k', '--port', '9999', '--no-browser']);
+test('lab --open PATH opens that file, with its URL and the server landing page', () => {
+  const options = parseLabArgs([
+    '--open',
+    'notebooks/My Example.ipynb',
+    '--token',
+    't0k',
+    '--port',
+    '9999',
+    '--no-browser'
+  ]);
   assert.equal(labUrl(options), 'http://127.0.0.1:9999/lab/tree/notebooks/My%20Example.ipynb?token=t0k');
   const args = serverArguments(options);
   assert.ok(args.includes('--SeedLabApp.default_url=/lab/tree/notebooks/My Example.ipynb'));
@@ -59,7 +67,8 @@ test('lab rejects bad ports, folders, tokens and extra arguments with a usage er
   assert.throws(() => parseLabArgs(['--port', '70000']), UsageError);
   assert.throws(() => parseLabArgs(['--notebook-dir', path.join(tempDir(), 'missing')]), { message: /no such folder/ });
   assert.throws(() => parseLabArgs(['--token', '']), { message: /--token is empty/ });
-  assert.throws(() => parseLabArgs(['a.ipynb', 'b.ipynb']), { message: /at most one PATH/ });
+  assert.throws(() => parseLabArgs(['a.ipynb']), UsageError);
+  assert.throws(() => parseLabArgs(['--open', '../outside.ipynb']), { message: /inside --notebook-dir/ });
   assert.throws(() => parseLabArgs(['--model', tempDir()]), { message: /no seed-model.json/ });
   assert.throws(() => parseLabArgs(['--verbose']), UsageError);
 });

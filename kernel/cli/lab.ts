@@ -21,16 +21,16 @@ const DEFAULT_STATE_DIR = path.join(LAB_DATA_DIR, 'lab');
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-const USAGE = `Usage: jupyterlab-seed lab [PATH] [options]
+const USAGE = `Usage: jupyterlab-seed lab [options]
 
 Starts the JupyterLab bundled with a jupyterlab-seed checkout (lab/), with the SEED extension and the
 'seed' kernel installed into a private Jupyter folder (.cache/jupyter/), and prints its URL.
-PATH (relative to --notebook-dir) is opened in JupyterLab.
 
 Options:
   --port N                 port to listen on (default 8888); fails if it is taken
   --ip ADDRESS             address to listen on (default 127.0.0.1)
   --notebook-dir DIR       folder JupyterLab shows (default: the current folder)
+  --open PATH              file to open in JupyterLab, relative to --notebook-dir
   --token TOKEN            the access token (default: a new random one)
   --model DIR              model folder the SEED kernel loads by default (else the bundled seed-nano)
   --state-dir DIR          where this JupyterLab keeps user settings and workspaces
@@ -67,6 +67,7 @@ export function parseLabArgs(args: string[]): LabOptions {
         port: { type: 'string' },
         ip: { type: 'string' },
         'notebook-dir': { type: 'string' },
+        open: { type: 'string' },
         token: { type: 'string' },
         model: { type: 'string' },
         'state-dir': { type: 'string' },
@@ -75,15 +76,12 @@ export function parseLabArgs(args: string[]): LabOptions {
         'no-token-for-tests': { type: 'boolean' }
       },
       strict: true,
-      allowPositionals: true
+      allowPositionals: false
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const { values, positionals } = parsed;
-  if (positionals.length > 1) {
-    throw new UsageError(`expected at most one PATH to open, got ${positionals.length}: ${positionals.join(' ')}`);
-  }
+  const { values } = parsed;
   const port = Number(values.port ?? '8888');
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UsageError(`--port ${values.port}: give a port number between 1 and 65535.`);
@@ -105,6 +103,9 @@ export function parseLabArgs(args: string[]): LabOptions {
   if (!fs.statSync(notebookDir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--notebook-dir ${notebookDir}: no such folder.`);
   }
+  if (values.open !== undefined && (path.isAbsolute(values.open) || values.open.split('/').includes('..'))) {
+    throw new UsageError(`--open ${values.open}: give a path inside --notebook-dir, relative to it.`);
+  }
   if (values.model !== undefined && !fs.existsSync(path.join(values.model, 'seed-model.json'))) {
     throw new UsageError(`--model ${values.model}: no seed-model.json there. Point it at a SEED model folder.`);
   }
@@ -113,7 +114,7 @@ export function parseLabArgs(args: string[]): LabOptions {
     ip,
     notebookDir,
     token: noToken ? '' : (values.token ?? randomBytes(24).toString('hex')),
-    openPath: positionals[0],
+    openPath: values.open,
     model: values.model,
     stateDir: path.resolve(values['state-dir'] ?? DEFAULT_STATE_DIR),
     openBrowser: values['no-browser'] !== true,
