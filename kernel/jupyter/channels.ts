@@ -126,6 +126,11 @@ export class KernelChannels {
     return this.senders[channel].send(frames);
   }
 
+  /** Resolves once every message sent so far is handed to ZeroMQ, whose I/O thread delivers it. */
+  async flush(): Promise<void> {
+    await Promise.all(Object.values(this.senders).map((sender) => sender.drained()));
+  }
+
   /** Lets queued messages go out, then closes every socket and the control worker. */
   async close(): Promise<void> {
     if (this.closed) {

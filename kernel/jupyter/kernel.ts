@@ -5,6 +5,8 @@ import { StreamName, captureProcessStreams } from './cell-output';
 import { CommManager } from './comms';
 import { History, HistoryRequest } from './history';
 import { kernelLog } from './kernel-log';
+import { MagicUsageError } from './magics/magic-parser';
+import { SeedError } from '../runtime';
 import { MimeBundle, mimeBundleOf } from './mime-bundle';
 import { CellOutcome, CompileError, InterruptedError, isComplete, TypeScriptExecutor } from './typescript-executor';
 import { childMessage, JsonObject, JupyterMessage, PROTOCOL_VERSION } from './wire';
@@ -48,6 +50,8 @@ export interface CellContext {
   display(bundle: MimeBundle, options?: DisplayOptions): void;
   /** Makes `name` a TypeScript variable of type `typeText` in the following cells. */
   bind(name: string, value: unknown, typeText: string): Promise<void>;
+  /** The value of a top-level variable of earlier cells (undefined if there is none). */
+  variable(name: string): unknown;
 }
 
 /** Cells the TypeScript compiler should not see (the `%seed` magics). */
@@ -83,8 +87,12 @@ export function describeError(error: unknown): ErrorContent {
   if (error instanceof CompileError) {
     return { ename: error.name, evalue: error.message, traceback: error.lines };
   }
-  if (error instanceof InterruptedError) {
+  if (error instanceof InterruptedError || error instanceof SeedError) {
+    // The message says what to do; the kernel's stack frames would only hide it.
     return { ename: error.name, evalue: error.message, traceback: [`${error.name}: ${error.message}`] };
+  }
+  if (error instanceof MagicUsageError) {
+    return { ename: error.name, evalue: error.message, traceback: [`${error.name}: ${error.message}`, '', error.usage] };
   }
   if (error instanceof Error) {
     return { ename: error.name, evalue: error.message, traceback: userStack(error) };
@@ -350,7 +358,8 @@ export class SeedKernel {
       message,
       signal,
       display: (bundle, options) => this.display(bundle, options, message),
-      bind: (name, value, typeText) => this.executor.bind(name, value, typeText)
+      bind: (name, value, typeText) => this.executor.bind(name, value, typeText),
+      variable: (name) => this.executor.locals[name]
     };
   }
 
@@ -371,13 +380,18 @@ export class SeedKernel {
       this.history.add(this.executionCount, code);
     }
     const count = this.executionCount;
-    if (!silent) {
-      this.publish('execute_input', { code, execution_count: count }, message);
-    }
     this.outputParent = message;
     let reply: JsonObject;
     try {
-      const outcome = await this.runTask(message, (signal) => this.runCell(code, message, signal));
+      // The task starts before execute_input goes out, so an interrupt that follows it is never lost.
+      const outcome = await this.runTask(message, async (signal) => {
+        if (!silent) {
+          this.publish('execute_input', { code, execution_count: count }, message);
+        }
+        // A synchronous cell blocks this thread; "busy" and execute_input must be out before it starts.
+        await this.channels?.flush();
+        return this.runCell(code, message, signal);
+      });
       if (outcome.hasValue && !silent) {
         const data = mimeBundleOf(outcome.value);
         this.publish('execute_result', { execution_count: count, data, metadata: {} }, message);

@@ -159,6 +159,9 @@ export class TypeScriptExecutor {
    * with CompileError, InterruptedError (when `signal` aborts) or whatever the cell threw.
    */
   async run(source: string, signal: AbortSignal): Promise<CellOutcome> {
+    if (signal.aborted) {
+      throw new InterruptedError();
+    }
     const converted = this.converter.convert(this.checkedAgainst(), source);
     for (const side of converted.sideOutputs ?? []) {
       this.localModules.delete(side.path);
@@ -174,6 +177,9 @@ export class TypeScriptExecutor {
     this.cellNumber += 1;
     const opening = converted.hasToplevelAwait ? '(async function (exports, require) { ' : '(function (exports, require) { ';
     const wrapped = `${opening}${converted.output}\n})(${CELL_CONTEXT}.exports, ${CELL_CONTEXT}.require)`;
+    if (signal.aborted) {
+      throw new InterruptedError();
+    }
     let result: unknown;
     try {
       result = vm.runInThisContext(wrapped, { filename: `cell-${this.cellNumber}.js`, breakOnSigint: true });

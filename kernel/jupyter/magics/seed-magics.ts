@@ -1,0 +1,264 @@
+import * as path from 'node:path';
+import type { SamplerName } from '../../runtime';
+import type { SeedKernelInfo } from '../../protocol/seed-comm';
+import type { CellContext, MagicHandler } from '../kernel';
+import { MIME_BUNDLE, MimeBundle, mimeBundleOf } from '../mime-bundle';
+import { SeedApi, SeedDecodeOptions } from '../seed/seed-api';
+import { SeedEncoding, SeedRecon, SeedReconstruction } from '../seed/results';
+import type { CellOutcome } from '../typescript-executor';
+import {
+  isMagicCell,
+  MagicSpec,
+  MagicUsageError,
+  OptionSpec,
+  parseCodes,
+  parseMagicArguments,
+  parseMagicCell,
+  ParsedMagic
+} from './magic-parser';
+
+/** The `%seed` magics: the same operations as the `seed` API, typed on one line. */
+
+const SAMPLERS = ['plms', 'ddim', 'euler', 'dpmpp'] as const;
+const AS: OptionSpec = { type: 'identifier' };
+const TOP_K: OptionSpec = { type: 'integer', min: 1 };
+const DECODE_OPTIONS: Record<string, OptionSpec> = {
+  steps: { type: 'integer', min: 1 },
+  guidance: { type: 'number' },
+  seed: { type: 'integer' },
+  sampler: { type: 'string', choices: SAMPLERS },
+  size: { type: 'size' }
+};
+const DECODE_FLAGS = '[--steps N] [--guidance G] [--seed S] [--sampler plms|ddim|euler|dpmpp] [--size WxH]';
+
+export const MAGICS: MagicSpec[] = [
+  {
+    name: 'encode',
+    usage: '%seed encode <path|glob|file:// url> [--top-k N] [--as NAME]',
+    summary: 'encode images to SEED codes (the token view); --as binds the result to a variable',
+    minPositionals: 1,
+    maxPositionals: Number.POSITIVE_INFINITY,
+    options: { 'top-k': TOP_K, as: AS }
+  },
+  {
+    name: 'decode',
+    usage: `%seed decode <codes|NAME> ${DECODE_FLAGS} [--as NAME]`,
+    summary: 'decode codes (numbers, or a variable holding a result) to an image, with live progress',
+    minPositionals: 1,
+    maxPositionals: Number.POSITIVE_INFINITY,
+    options: { ...DECODE_OPTIONS, as: AS }
+  },
+  {
+    name: 'recon',
+    usage: `%seed recon <image> [--top-k N] ${DECODE_FLAGS} [--as NAME]`,
+    summary: 'encode an image and decode its codes: original and reconstruction side by side',
+    minPositionals: 1,
+    maxPositionals: 1,
+    options: { ...DECODE_OPTIONS, 'top-k': TOP_K, as: AS }
+  },
+  {
+    name: 'model',
+    usage: '%seed model [list | use NAME_OR_PATH | info]',
+    summary: 'list the models, switch to another one, or show the one in use',
+    minPositionals: 0,
+    maxPositionals: 2,
+    options: {}
+  },
+  {
+    name: 'device',
+    usage: '%seed device',
+    summary: 'the execution provider in use, why it was chosen, and memory',
+    minPositionals: 0,
+    maxPositionals: 0,
+    options: {}
+  },
+  {
+    name: 'help',
+    usage: '%seed help',
+    summary: 'this list',
+    minPositionals: 0,
+    maxPositionals: 0,
+    options: {}
+  }
+];
+
+const RESULTS_MODULE = JSON.stringify(path.join(__dirname, '..', 'seed', 'results'));
+
+/** Text a magic shows (help, model info): plain text, in a monospace block for HTML frontends. */
+class MagicText {
+  constructor(readonly text: string) {}
+
+  toString(): string {
+    return this.text;
+  }
+
+  [MIME_BUNDLE](): MimeBundle {
+    return { 'text/plain': this.text };
+  }
+}
+
+export function helpText(): string {
+  const width = Math.max(...MAGICS.map((magic) => magic.usage.length));
+  const lines = MAGICS.map((magic) => `  ${magic.usage.padEnd(width)}  ${magic.summary}`);
+  return [
+    'SEED magics (one per line; a %%seed <command> cell takes its input from the lines below):',
+    ...lines,
+    '',
+    'In TypeScript: const t = await seed.encode("cat.png"); await seed.decode(t.codes, { steps: 25 });'
+  ].join('\n');
+}
+
+function formatBytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}
+
+function modelText(info: SeedKernelInfo): string {
+  const lines = info.model
+    ? [
+        `Model: ${info.model.id} (${info.model.dir})`,
+        info.model.description ? `  ${info.model.description}` : '',
+        `  manifest sha256 ${info.model.sha256}`
+      ].filter((line) => line !== '')
+    : ['No model loaded yet.'];
+  if (info.executionProvider) {
+    lines.push(`Execution provider: ${info.executionProvider.name} (${info.executionProvider.reason})`);
+  }
+  return lines.join('\n');
+}
+
+function decodeOptions(options: ParsedMagic['options']): SeedDecodeOptions {
+  return {
+    steps: options.steps as number | undefined,
+    guidance: options.guidance as number | undefined,
+    seed: options.seed as number | undefined,
+    sampler: options.sampler as SamplerName | undefined,
+    size: options.size as [number, number] | undefined
+  };
+}
+
+export class SeedMagics implements MagicHandler {
+  constructor(private readonly seed: SeedApi) {}
+
+  handles(code: string): boolean {
+    return isMagicCell(code);
+  }
+
+  async run(code: string, context: CellContext): Promise<CellOutcome> {
+    // Every line is checked before any runs, so a typo on line 3 does not leave lines 1-2 half done.
+    const parsed = parseMagicCell(code).map(({ command, args }) => {
+      const spec = MAGICS.find((magic) => magic.name === command);
+      if (!spec) {
+        throw new MagicUsageError(`Unknown %seed command '${command}'.`, helpText());
+      }
+      return parseMagicArguments(spec, args);
+    });
+    let outcome: CellOutcome = { hasValue: false };
+    for (const magic of parsed) {
+      if (outcome.hasValue) {
+        context.display(mimeBundleOf(outcome.value));
+      }
+      outcome = await this.runOne(magic, context);
+    }
+    return outcome;
+  }
+
+  private async runOne(magic: ParsedMagic, context: CellContext): Promise<CellOutcome> {
+    const { positionals, options } = magic;
+    const usage = `Usage: ${magic.spec.usage}`;
+    switch (magic.spec.name) {
+      case 'help':
+        return { hasValue: true, value: new MagicText(helpText()) };
+      case 'encode': {
+        const topK = options['top-k'] as number | undefined;
+        const encodings: SeedEncoding[] = [];
+        for (const pattern of positionals) {
+          const isPattern = /[*?[]/.test(pattern) && !pattern.startsWith('file://');
+          encodings.push(...(isPattern ? await this.seed.encodeAll(pattern, { topK }) : [await this.seed.encode(pattern, { topK })]));
+        }
+        const value = encodings.length === 1 ? encodings[0] : encodings;
+        if (encodings.length > 1) {
+          encodings.slice(0, -1).forEach((encoding) => context.display(mimeBundleOf(encoding)));
+        }
+        await this.bindAs(options.as, value, encodings.length === 1 ? 'SeedEncoding' : 'SeedEncoding[]', context);
+        return { hasValue: true, value: encodings[encodings.length - 1] };
+      }
+      case 'decode': {
+        const codes = parseCodes(positionals) ?? this.codesFromVariable(positionals, context, usage);
+        const result = await this.seed.decode(codes, decodeOptions(options));
+        await this.bindAs(options.as, result, 'SeedReconstruction', context);
+        return { hasValue: true, value: result };
+      }
+      case 'recon': {
+        const result = await this.seed.recon(positionals[0], { ...decodeOptions(options), topK: options['top-k'] as number | undefined });
+        await this.bindAs(options.as, result, 'SeedRecon', context);
+        return { hasValue: true, value: result };
+      }
+      case 'model':
+        return { hasValue: true, value: new MagicText(await this.model(positionals, usage)) };
+      case 'device': {
+        const info = await this.seed.info();
+        const provider = info.executionProvider;
+        const text = [
+          `Execution provider: ${provider?.name ?? 'none'}${provider ? ` (${provider.reason})` : ''}`,
+          `Kernel memory: ${formatBytes(info.memory.rssBytes)} resident, ${formatBytes(info.memory.heapUsedBytes)} JavaScript heap`
+        ].join('\n');
+        return { hasValue: true, value: new MagicText(text) };
+      }
+      default:
+        throw new MagicUsageError(`Unknown %seed command '${magic.spec.name}'.`, helpText());
+    }
+  }
+
+  private async model(positionals: string[], usage: string): Promise<string> {
+    const [action = 'info', argument] = positionals;
+    if (action === 'list' && argument === undefined) {
+      const models = this.seed.models();
+      return models.length === 0
+        ? 'No model folders found. Set SEED_MODEL or use %seed model use <folder>.'
+        : models.map((model) => `${model.name}  ${model.dir}`).join('\n');
+    }
+    if (action === 'use' && argument !== undefined) {
+      return `Now using:\n${modelText(await this.seed.useModel(argument))}`;
+    }
+    if (action === 'info' && argument === undefined) {
+      return modelText(await this.seed.info());
+    }
+    throw new MagicUsageError(`%seed model: expected list, use NAME_OR_PATH or info, got '${positionals.join(' ')}'.`, usage);
+  }
+
+  private codesFromVariable(positionals: string[], context: CellContext, usage: string): number[] | { codes: number[]; label?: string } {
+    const [name] = positionals;
+    if (positionals.length !== 1 || !/^[A-Za-z_$][\w$]*$/.test(name)) {
+      throw new MagicUsageError(`%seed decode: '${positionals.join(' ')}' is neither codes (numbers) nor a variable name.`, usage);
+    }
+    const value = context.variable(name);
+    if (Array.isArray(value) && value.every((code) => Number.isInteger(code))) {
+      return value as number[];
+    }
+    if (value instanceof SeedEncoding || value instanceof SeedReconstruction || value instanceof SeedRecon) {
+      return value;
+    }
+    throw new MagicUsageError(
+      value === undefined
+        ? `%seed decode: there is no variable '${name}'. Bind one with %seed encode <image> --as ${name}.`
+        : `%seed decode: '${name}' holds no SEED codes; pass a number[] or a result of %seed encode/decode.`,
+      usage
+    );
+  }
+
+  private async bindAs(name: unknown, value: unknown, type: string, context: CellContext): Promise<void> {
+    if (typeof name !== 'string') {
+      return;
+    }
+    for (const result of Array.isArray(value) ? value : [value]) {
+      const named = result instanceof SeedRecon ? [result.encoding, result.reconstruction] : [result as SeedEncoding];
+      for (const part of named) {
+        part.label = name;
+        part.lineage.variable = name;
+      }
+    }
+    const [className, array] = type.endsWith('[]') ? [type.slice(0, -2), '[]'] : [type, ''];
+    await context.bind(name, value, `import(${RESULTS_MODULE}).${className}${array}`);
+  }
+}
+

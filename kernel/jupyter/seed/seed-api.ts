@@ -1,0 +1,246 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { DecodeProgress, ImageInput, SamplerName, SeedInputError, SeedModel } from '../../runtime';
+import type { SeedKernelInfo } from '../../protocol/seed-comm';
+import type { SeedLineage } from '../../protocol/seed-mime';
+import type { DisplayOptions } from '../kernel';
+import { MimeBundle, mimeBundleOf } from '../mime-bundle';
+import { ModelChoice, ModelHost } from './model-host';
+import { DecodeProgressDisplay } from './progress-display';
+import { SeedEncoding, SeedRecon, SeedReconstruction } from './results';
+
+/** What the `seed` API needs from the kernel. */
+export interface SeedKernelServices {
+  /** Folder relative image paths resolve from (the notebook's folder). */
+  readonly rootDir: string;
+  /** The AbortSignal of the cell or comm request running now; interrupts abort it. */
+  readonly currentSignal: AbortSignal | undefined;
+  display(bundle: MimeBundle, options?: DisplayOptions): void;
+  requestInput(prompt: string, password?: boolean): Promise<string>;
+}
+
+export interface SeedEncodeOptions {
+  /** Alternatives reported per position (default 5). */
+  topK?: number;
+  /** Label shown with the result (default: the file name). */
+  label?: string;
+}
+
+export interface SeedDecodeOptions {
+  steps?: number;
+  guidance?: number;
+  seed?: number;
+  sampler?: SamplerName;
+  /** Resize the decoded image to [width, height] (the model decodes at its own size). */
+  size?: [number, number];
+  /** Show a live progress bar while sampling (default true). */
+  progress?: boolean;
+  /** Attach a preview to the progress every N steps (0 = never; default: the runtime's). */
+  previewEvery?: number;
+  /** Label shown with the result. */
+  label?: string;
+  /** Called after every sampler step (the comm's progress events use this). */
+  onProgress?: (progress: DecodeProgress) => void;
+}
+
+/** Anything that holds SEED codes: a list of codes, or a result of encode/decode/recon. */
+export type CodesLike = number[] | { codes: number[]; label?: string };
+
+const GLOB_CHARACTERS = /[*?[]/;
+
+/** `*` and `?` (and `[...]`) within one path segment, as a shell matches file names. */
+function segmentMatcher(pattern: string): RegExp {
+  let source = '';
+  for (const c of pattern) {
+    source += c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c === '[' || c === ']' ? c : c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * Expands a file-name glob (`images/*.png`). Hand-written because wildcards in the last path
+ * segment are all `%seed encode` needs, and Node 20's fs has no glob yet.
+ */
+export function expandGlob(pattern: string, rootDir: string): string[] {
+  const absolute = path.resolve(rootDir, pattern);
+  const dir = path.dirname(absolute);
+  if (GLOB_CHARACTERS.test(dir)) {
+    throw new SeedInputError(`Wildcards are only supported in the file name, not in folders: ${pattern}.`);
+  }
+  if (!fs.existsSync(dir)) {
+    throw new SeedInputError(`No folder ${dir} for the pattern ${pattern}.`);
+  }
+  const matcher = segmentMatcher(path.basename(absolute));
+  const files = fs
+    .readdirSync(dir)
+    .filter((name) => matcher.test(name))
+    .sort()
+    .map((name) => path.join(dir, name));
+  if (files.length === 0) {
+    throw new SeedInputError(`No file matches ${pattern} (in ${dir}). Check the pattern and the notebook's folder.`);
+  }
+  return files;
+}
+
+function labelOf(image: ImageInput): string {
+  if (typeof image === 'string') {
+    return path.basename(image.startsWith('file://') ? new URL(image).pathname : image);
+  }
+  if (image instanceof URL) {
+    return path.basename(image.pathname);
+  }
+  return 'image';
+}
+
+function codesOf(input: CodesLike): number[] {
+  if (Array.isArray(input)) {
+    return input;
+  }
+  if (input && Array.isArray(input.codes)) {
+    return input.codes;
+  }
+  throw new SeedInputError('decode() takes codes: an array of numbers, or the result of seed.encode / seed.decode.');
+}
+
+/**
+ * The `seed` object in notebook cells: SEED on the kernel's current model, with results that
+ * display themselves and a progress bar while decoding.
+ *
+ * ```ts
+ * const t = await seed.encode('cat.jpg');
+ * t.codes;
+ * await seed.decode(t.codes, { steps: 25 });
+ * ```
+ */
+export class SeedApi {
+  constructor(
+    private readonly host: ModelHost,
+    private readonly services: SeedKernelServices
+  ) {}
+
+  /** The AbortSignal of the running cell: aborted when the user interrupts the kernel. */
+  get signal(): AbortSignal {
+    return this.services.currentSignal ?? new AbortController().signal;
+  }
+
+  /** The model in use (loaded on first use). */
+  model(): Promise<SeedModel> {
+    return this.host.get();
+  }
+
+  private resolveImage(image: ImageInput): ImageInput {
+    if (typeof image === 'string' && !image.startsWith('file://')) {
+      return path.resolve(this.services.rootDir, image);
+    }
+    return image;
+  }
+
+  /** Encodes one image (path, file:// URL, or bytes) to its codes. */
+  async encode(image: ImageInput, options: SeedEncodeOptions = {}): Promise<SeedEncoding> {
+    const [encoding] = await this.encodeMany([image], options);
+    return encoding;
+  }
+
+  /** Encodes several images, or every file matching a pattern such as `images/*.png`. */
+  async encodeAll(images: string | ImageInput[], options: SeedEncodeOptions = {}): Promise<SeedEncoding[]> {
+    const list = typeof images === 'string' ? expandGlob(images, this.services.rootDir) : images;
+    return this.encodeMany(list, options);
+  }
+
+  private async encodeMany(images: ImageInput[], options: SeedEncodeOptions): Promise<SeedEncoding[]> {
+    const model = await this.host.get();
+    const encodings = await model.encode(
+      images.map((image) => this.resolveImage(image)),
+      { topK: options.topK, signal: this.signal }
+    );
+    const ref = this.host.ref(model);
+    return encodings.map((encoding, i) => {
+      const image = images[i];
+      const sourceFile = typeof image === 'string' ? image : image instanceof URL ? image.href : undefined;
+      return new SeedEncoding(
+        encoding.codes,
+        encoding.topK,
+        encoding.source,
+        ref,
+        options.label ?? labelOf(image),
+        sourceFile ? { sourceFile } : {}
+      );
+    });
+  }
+
+  /** Decodes codes to an image, showing a live progress bar unless `progress: false`. */
+  async decode(input: CodesLike, options: SeedDecodeOptions = {}): Promise<SeedReconstruction> {
+    const codes = codesOf(input);
+    const from = Array.isArray(input) ? undefined : input;
+    const label = options.label ?? from?.label ?? 'codes';
+    const model = await this.host.get();
+    const defaults = model.manifest.diffusion.defaults;
+    const total = options.steps ?? defaults.steps;
+    const progress =
+      options.progress === false ? undefined : new DecodeProgressDisplay((bundle, o) => this.services.display(bundle, o), label, total);
+    try {
+      const decoded = await model.decode(codes, {
+        steps: options.steps,
+        guidance: options.guidance,
+        seed: options.seed,
+        sampler: options.sampler,
+        previewEvery: options.previewEvery,
+        signal: this.signal,
+        onProgress: (step) => {
+          progress?.step(step);
+          options.onProgress?.(step);
+        }
+      });
+      progress?.finish();
+      const image = options.size ? await resize(decoded, options.size) : decoded;
+      const lineage: SeedLineage = from && 'lineage' in from ? { ...(from as { lineage: SeedLineage }).lineage } : {};
+      return new SeedReconstruction(decoded.codes, image, decoded.params, this.host.ref(model), label, lineage);
+    } catch (error) {
+      progress?.fail(error as Error);
+      throw error;
+    }
+  }
+
+  /** Encodes an image and decodes its codes: the original and the reconstruction side by side. */
+  async recon(image: ImageInput, options: SeedDecodeOptions & SeedEncodeOptions = {}): Promise<SeedRecon> {
+    const encoding = await this.encode(image, options);
+    const reconstruction = await this.decode(encoding, options);
+    return new SeedRecon(encoding, reconstruction);
+  }
+
+  /** The model folders the kernel can switch to. */
+  models(): ModelChoice[] {
+    return this.host.list();
+  }
+
+  /** Switches the kernel to another model (a name from models(), or a folder). */
+  async useModel(nameOrPath: string): Promise<SeedKernelInfo> {
+    await this.host.use(nameOrPath);
+    return this.host.info('');
+  }
+
+  /** The model in use, where it is, and the execution provider (loads the model). */
+  async info(): Promise<SeedKernelInfo> {
+    await this.host.get();
+    return this.host.info('');
+  }
+
+  /** Shows any value as the kernel would show a cell's result. */
+  display(value: unknown): void {
+    this.services.display(mimeBundleOf(value));
+  }
+
+  /** Asks the user for a line of text in the notebook (input_request). */
+  input(prompt = '', options: { password?: boolean } = {}): Promise<string> {
+    return this.services.requestInput(prompt, options.password === true);
+  }
+}
+
+async function resize(image: { png: Buffer }, [width, height]: [number, number]) {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > 16_777_216) {
+    throw new SeedInputError(`size must be two whole numbers of pixels (at most 4096x4096), got ${width}x${height}.`);
+  }
+  const png = await sharp(image.png).resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).png().toBuffer();
+  return { png, width, height };
+}

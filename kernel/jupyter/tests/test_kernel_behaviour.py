@@ -1,0 +1,144 @@
+"""The SEED kernel beyond jupyter_kernel_test: interrupts, stop_on_error, comms, user
+expressions, state across cells, and surviving user errors."""
+
+import time
+import unittest
+
+from seed_kernelspec import install_seed_kernelspec
+
+install_seed_kernelspec()
+
+from kernel_client import SeedKernelSession, text_of  # noqa: E402  (needs the kernelspec first)
+
+
+class KernelBehaviour(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.kernel = SeedKernelSession()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kernel.close()
+
+    def setUp(self):
+        self.kernel.drain_iopub()
+
+    def assert_kernel_usable(self):
+        reply, outputs = self.kernel.run("1 + 1")
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual(text_of(outputs, "execute_result"), "2")
+
+    def interrupt_running(self, code):
+        """Starts `code`, interrupts it on the control channel; returns (interrupt reply, execute reply, seconds)."""
+        msg_id = self.kernel.kc.execute(code)
+        self.kernel.wait_until_busy(msg_id)
+        time.sleep(0.5)
+        started = time.monotonic()
+        interrupt_reply = self.kernel.control_request("interrupt_request")
+        reply = self.kernel.wait_for_reply(msg_id)
+        return interrupt_reply, reply, time.monotonic() - started
+
+    def test_interrupt_stops_an_awaiting_cell(self):
+        interrupt_reply, reply, seconds = self.interrupt_running("await new Promise((resolve) => setTimeout(resolve, 120000));")
+        self.assertEqual(interrupt_reply["msg_type"], "interrupt_reply")
+        self.assertEqual(interrupt_reply["content"]["status"], "ok")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "InterruptedError")
+        print(f"interrupt latency (awaiting cell): {seconds * 1000:.0f} ms")
+        self.assert_kernel_usable()
+
+    def test_interrupt_stops_a_busy_loop(self):
+        interrupt_reply, reply, seconds = self.interrupt_running("let spins = 0;\nwhile (true) { spins++; }")
+        self.assertEqual(interrupt_reply["content"]["status"], "ok")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "InterruptedError")
+        print(f"interrupt latency (synchronous loop): {seconds * 1000:.0f} ms")
+        self.assert_kernel_usable()
+
+    def test_interrupt_aborts_the_cells_signal(self):
+        code = (
+            "const signal = seed.signal;\n"
+            "await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted by signal'))));"
+        )
+        _, reply, _ = self.interrupt_running(code)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assert_kernel_usable()
+
+    def test_an_error_aborts_the_cells_queued_behind_it(self):
+        failing = self.kernel.kc.execute("await new Promise((resolve) => setTimeout(resolve, 300));\nthrow new Error('first');")
+        queued = self.kernel.kc.execute("'never runs'")
+        self.assertEqual(self.kernel.wait_for_reply(failing)["content"]["status"], "error")
+        self.assertEqual(self.kernel.wait_for_reply(queued)["content"]["status"], "aborted")
+        self.assert_kernel_usable()
+
+    def test_stop_on_error_false_keeps_the_queue(self):
+        failing = self.kernel.kc.execute(
+            "await new Promise((resolve) => setTimeout(resolve, 300));\nthrow new Error('first');", stop_on_error=False
+        )
+        queued = self.kernel.kc.execute("'runs anyway'")
+        self.assertEqual(self.kernel.wait_for_reply(failing)["content"]["status"], "error")
+        self.assertEqual(self.kernel.wait_for_reply(queued)["content"]["status"], "ok")
+
+    def test_state_persists_across_cells(self):
+        self.kernel.run("let counter: number = 41;")
+        reply, outputs = self.kernel.run("counter + 1")
+        self.assertEqual(text_of(outputs, "execute_result"), "42")
+        reply, outputs = self.kernel.run("const counter: string = 'redeclared'; counter")
+        self.assertEqual(text_of(outputs, "execute_result"), "'redeclared'")
+
+    def test_type_errors_are_error_replies(self):
+        reply, outputs = self.kernel.run("const n: number = 'not a number';")
+        self.assertEqual(reply["status"], "error")
+        self.assertEqual(reply["ename"], "TypeScriptError")
+        self.assertIn("not assignable to type 'number'", reply["evalue"])
+        self.assertEqual([m["msg_type"] for m in outputs], ["error"])
+
+    def test_user_expressions(self):
+        reply, _ = self.kernel.run("let base = 21;", user_expressions={"double": "base * 2", "broken": "nope("})
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual(reply["user_expressions"]["double"]["status"], "ok")
+        self.assertEqual(reply["user_expressions"]["double"]["data"]["text/plain"], "42")
+        self.assertEqual(reply["user_expressions"]["broken"]["status"], "error")
+
+    def test_silent_execution_has_no_outputs_and_no_count(self):
+        before, _ = self.kernel.run("1")
+        reply, outputs = self.kernel.run("2 + 2", silent=True)
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual(outputs, [])
+        after, _ = self.kernel.run("3")
+        self.assertEqual(after["execution_count"], before["execution_count"] + 1)
+
+    def test_the_kernel_survives_stray_errors(self):
+        reply, _ = self.kernel.run("Promise.reject(new Error('nobody awaits me')); setTimeout(() => { throw new Error('late'); }, 10); 'done'")
+        self.assertEqual(reply["status"], "ok")
+        time.sleep(0.3)
+        self.assert_kernel_usable()
+
+    def test_comm_to_an_unknown_target_is_closed(self):
+        msg_id = self.kernel.shell_request("comm_open", {"comm_id": "c-unknown", "target_name": "no-such-target", "data": {}})
+        outputs = self.kernel.outputs(msg_id)
+        closes = [m for m in outputs if m["msg_type"] == "comm_close"]
+        self.assertEqual(len(closes), 1)
+        self.assertEqual(closes[0]["content"]["comm_id"], "c-unknown")
+        info_id = self.kernel.kc.comm_info()
+        reply = self.kernel.wait_for_reply(info_id)
+        self.assertNotIn("c-unknown", reply["content"]["comms"])
+
+    def test_kernel_info_on_control(self):
+        reply = self.kernel.control_request("kernel_info_request")
+        self.assertEqual(reply["content"]["language_info"]["name"], "typescript")
+        self.assertEqual(reply["content"]["protocol_version"], "5.3")
+
+
+class KernelRestart(unittest.TestCase):
+    def test_restart_gives_a_fresh_kernel(self):
+        kernel = SeedKernelSession()
+        try:
+            kernel.run("let survivor = 1;")
+            kernel.km.restart_kernel(now=False)
+            kernel.kc.wait_for_ready(timeout=60)
+            reply, _ = kernel.run("typeof survivor")
+            self.assertEqual(reply["status"], "error")
+            self.assertIn("survivor", reply["evalue"])
+        finally:
+            kernel.close()
