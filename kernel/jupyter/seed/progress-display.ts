@@ -18,22 +18,24 @@ export class DecodeProgressDisplay {
   private readonly displayId = `seed-progress-${randomUUID()}`;
   private lastSent = 0;
   private readonly started = Date.now();
+  /** Shown at the first step, so a decode that fails on its input leaves only its error. */
+  private shown = false;
+  private total = 0;
 
   constructor(
     private readonly show: (bundle: MimeBundle, options: DisplayOptions) => void,
-    private readonly label: string,
-    private readonly total: number
-  ) {
-    this.show(this.bundle(0), { displayId: this.displayId });
-  }
+    private readonly label: string
+  ) {}
 
   step(progress: DecodeProgress): void {
+    this.total = progress.total;
     const now = Date.now();
-    if (progress.step < progress.total && now - this.lastSent < 1000 / UPDATES_PER_SECOND) {
+    if (this.shown && progress.step < progress.total && now - this.lastSent < 1000 / UPDATES_PER_SECOND) {
       return;
     }
     this.lastSent = now;
-    this.show(this.bundle(progress.step, progress.preview?.png), { displayId: this.displayId, update: true });
+    this.show(this.bundle(progress.step, progress.preview?.png), { displayId: this.displayId, update: this.shown });
+    this.shown = true;
   }
 
   finish(): void {
@@ -46,7 +48,9 @@ export class DecodeProgressDisplay {
   }
 
   private showText(text: string): void {
-    this.show({ 'text/plain': text, 'text/html': `<div class="seed-progress">${escapeHtml(text)}</div>` }, { displayId: this.displayId, update: true });
+    if (this.shown) {
+      this.show({ 'text/plain': text, 'text/html': `<div class="seed-progress">${escapeHtml(text)}</div>` }, { displayId: this.displayId, update: true });
+    }
   }
 
   private bundle(step: number, preview?: Buffer): MimeBundle {

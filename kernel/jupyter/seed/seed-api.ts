@@ -175,10 +175,8 @@ export class SeedApi {
     const from = Array.isArray(input) ? undefined : input;
     const label = options.label ?? from?.label ?? 'codes';
     const model = await this.host.get();
-    const defaults = model.manifest.diffusion.defaults;
-    const total = options.steps ?? defaults.steps;
     const progress =
-      options.progress === false ? undefined : new DecodeProgressDisplay((bundle, o) => this.services.display(bundle, o), label, total);
+      options.progress === false ? undefined : new DecodeProgressDisplay((bundle, o) => this.services.display(bundle, o), label);
     try {
       const decoded = await model.decode(codes, {
         steps: options.steps,

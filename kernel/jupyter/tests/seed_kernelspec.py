@@ -14,10 +14,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[3]
 KERNEL_ENTRY = REPO / "dist" / "jupyter" / "main.js"
 KERNEL_NAME = "seed"
+FIXTURES = REPO / "kernel" / "runtime" / "fixtures"
+# The runtime's few-KB random-weight model: real ONNX graphs, so magics run end to end in seconds.
+TEST_MODEL = FIXTURES / "tiny-model"
+
+_installed = None
 
 
-def install_seed_kernelspec(env=None):
-    """Writes kernels/seed/kernel.json under a fresh folder put first on JUPYTER_PATH."""
+def install_seed_kernelspec():
+    """Writes kernels/seed/kernel.json under a fresh folder put first on JUPYTER_PATH (once per process)."""
+    global _installed
+    if _installed is not None:
+        return _installed
     if not KERNEL_ENTRY.exists():
         raise RuntimeError(f"{KERNEL_ENTRY} is missing: build the kernel first with `npx tsc -p kernel`.")
     node = shutil.which("node")
@@ -32,9 +40,10 @@ def install_seed_kernelspec(env=None):
         "display_name": "SEED (TypeScript)",
         "language": "typescript",
         "interrupt_mode": "message",
-        "env": env or {},
+        "env": {"SEED_MODEL": str(TEST_MODEL)},
         "metadata": {"debugger": False},
     }
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=2))
     os.environ["JUPYTER_PATH"] = os.pathsep.join([str(data_dir), os.environ.get("JUPYTER_PATH", "")]).rstrip(os.pathsep)
+    _installed = data_dir
     return data_dir

@@ -1,0 +1,87 @@
+"""The `seed` comm target: requests and replies as kernel/protocol/seed-comm.schema.json
+describes them, comm_info, a decode with progress, and cancelling a decode that is queued
+behind a running cell (comm requests wait for the cell; the cancel does not)."""
+
+import base64
+import json
+import time
+import unittest
+
+import jsonschema
+
+from seed_kernelspec import FIXTURES, REPO, install_seed_kernelspec
+
+install_seed_kernelspec()
+
+from kernel_client import SeedKernelSession  # noqa: E402  (needs the kernelspec first)
+
+PROTOCOL = REPO / "kernel" / "protocol"
+MIME_SCHEMA = json.loads((PROTOCOL / "seed-mime.schema.json").read_text())
+COMM_SCHEMA = json.loads((PROTOCOL / "seed-comm.schema.json").read_text())
+RESOLVER = jsonschema.RefResolver(
+    base_uri=COMM_SCHEMA["$id"], referrer=COMM_SCHEMA, store={MIME_SCHEMA["$id"]: MIME_SCHEMA}
+)
+
+
+def validate(data):
+    jsonschema.Draft7Validator(COMM_SCHEMA, resolver=RESOLVER).validate(data)
+
+
+class SeedComm(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.kernel = SeedKernelSession(cwd=str(FIXTURES))
+        cls.comm_id = "seed-comm-test"
+        msg_id = cls.kernel.shell_request("comm_open", {"comm_id": cls.comm_id, "target_name": "seed", "data": {}})
+        cls.kernel.outputs(msg_id)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kernel.close()
+
+    def request(self, data):
+        validate(data)
+        return self.kernel.shell_request("comm_msg", {"comm_id": self.comm_id, "data": data})
+
+    def replies(self, msg_id):
+        found = [m["content"]["data"] for m in self.kernel.outputs(msg_id) if m["msg_type"] == "comm_msg"]
+        for data in found:
+            validate(data)
+        return found
+
+    def test_comm_info_lists_the_open_comm(self):
+        reply = self.kernel.wait_for_reply(self.kernel.kc.comm_info(target_name="seed"))
+        self.assertEqual(reply["content"]["comms"][self.comm_id], {"target_name": "seed"})
+        other = self.kernel.wait_for_reply(self.kernel.kc.comm_info(target_name="jupyter.widget"))
+        self.assertEqual(other["content"]["comms"], {})
+
+    def test_configure_and_info(self):
+        [configured] = self.replies(self.request({"type": "configure", "id": "c1", "settings": {"topK": 2, "previewEvery": 1}}))
+        self.assertEqual(configured, {"type": "configured", "id": "c1"})
+        self.replies(self.request({"type": "encode", "id": "load", "image": {"path": "tiny-image.png"}}))
+        [info] = self.replies(self.request({"type": "info", "id": "i1"}))
+        self.assertEqual(info["model"]["id"], "tiny-model")
+        self.assertEqual(info["executionProvider"]["name"], "cpu")
+
+    def test_encode_bytes_then_decode_with_progress(self):
+        png = (FIXTURES / "tiny-image.png").read_bytes()
+        [encoded] = self.replies(self.request({"type": "encode", "id": "e1", "image": {"base64": base64.b64encode(png).decode()}}))
+        self.assertEqual(encoded["type"], "encoded")
+        codes = encoded["payload"]["codes"]
+        replies = self.replies(self.request({"type": "decode", "id": "d1", "codes": codes, "params": {"steps": 3, "seed": 1}}))
+        self.assertEqual([r["type"] for r in replies if r["type"] == "progress"][:1], ["progress"])
+        self.assertEqual(replies[-1]["type"], "decoded")
+        self.assertEqual(replies[-1]["params"]["seed"], 1)
+
+    def test_errors_are_replies(self):
+        [error] = self.replies(self.request({"type": "decode", "id": "bad", "codes": [1, 2, 3], "params": {}}))
+        self.assertEqual(error["type"], "error")
+        self.assertIn("32 codes", error["message"])
+
+    def test_cancel_a_decode_queued_behind_a_cell(self):
+        cell = self.kernel.kc.execute("await new Promise((resolve) => setTimeout(resolve, 1500)); 'cell done'")
+        time.sleep(0.3)
+        decode = self.request({"type": "decode", "id": "queued", "codes": [1] * 32, "params": {"steps": 2}})
+        self.request({"type": "cancel", "id": "x1", "target": "queued"})
+        self.assertEqual(self.kernel.wait_for_reply(cell)["content"]["status"], "ok")
+        self.assertEqual(self.replies(decode), [{"type": "cancelled", "id": "queued"}])
