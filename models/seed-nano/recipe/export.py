@@ -62,7 +62,9 @@ def fit_preview(args, train_x, vae_scale):
     a1 = torch.cat([a, torch.ones(len(a), 1, dtype=torch.float64)], dim=1)
     solution = torch.linalg.lstsq(a1, b).solution
     rmse = float((a1 @ solution - b).pow(2).mean().sqrt())
-    return {'kind': 'linear', 'matrix': solution[:-1].tolist(), 'bias': solution[-1].tolist()}, rmse
+    # rounded: a least-squares solve differs in the last bits between runs, the manifest should not
+    rounded = [[round(v, 6) for v in row] for row in solution.tolist()]
+    return {'kind': 'linear', 'matrix': rounded[:-1], 'bias': rounded[-1]}, rmse
 
 
 class ParityFixture:

@@ -26,7 +26,7 @@ def write(path, m, manifest, sizes, preview_rmse):
         '',
         'A miniature SEED v1 image tokenizer and decoder, really trained, that ships with jupyterlab-seed so the',
         'product, tests and demo run without downloading the multi-gigabyte release. It has the same stages as SEED',
-        '(see `/work/shared/docs/seed-reference.md` in the project guide) at toy scale, and it is trained on',
+        '(ViT, causal Q-Former, quantiser, de-tokenizer, diffusion UNet on a VAE latent) at toy scale, trained on',
         f'{m["train_images"] + m["test_images"]} colour emoji at {cfg["image_size"]}x{cfg["image_size"]}: expect colour,',
         'layout and rough shape to survive tokenization, not fine detail.',
         '',
