@@ -121,7 +121,7 @@ def run(args):
     roundtrip = encode(model, recon * 2 - 1)
     train_codes = encode(model, train_x)
     with torch.no_grad():
-        ae_recon = ((model.vae_decoder(latent_from_images(args, test_x)) + 1) / 2).clamp(0, 1)
+        ae_recon = ((model.vae_decoder(latent_from_images(args, test_x)) + 1) / 2).clamp(0, 1).cpu()
 
     recon_err = float(rmse(recon, target).mean())
     random_err = float(rmse(random_decode, target).mean())
