@@ -102,14 +102,22 @@ export class CommManager {
    * closed straight away, as the messaging spec asks.
    */
   async handleOpen(message: JupyterMessage): Promise<void> {
-    const { comm_id: id, target_name: targetName, data } = message.content as {
+    const {
+      comm_id: id,
+      target_name: targetName,
+      data
+    } = message.content as {
       comm_id: string;
       target_name: string;
       data?: JsonObject;
     };
     const target = this.targets.get(targetName);
     if (!target) {
-      this.publish('comm_close', { comm_id: id, data: { error: `No comm target '${targetName}' in the SEED kernel.` } }, message);
+      this.publish(
+        'comm_close',
+        { comm_id: id, data: { error: `No comm target '${targetName}' in the SEED kernel.` } },
+        message
+      );
       return;
     }
     const comm = this.track(id, targetName);

@@ -22,9 +22,7 @@ export interface ControlWorkerData {
 export type ToControlWorker = { type: 'send'; frames: Uint8Array[] } | { type: 'close' };
 /** To the main thread: a control message arrived, or the sockets are bound, or something failed. */
 export type FromControlWorker =
-  | { type: 'ready' }
-  | { type: 'message'; frames: Uint8Array[] }
-  | { type: 'error'; message: string };
+  { type: 'ready' } | { type: 'message'; frames: Uint8Array[] } | { type: 'error'; message: string };
 
 const data = workerData as ControlWorkerData;
 const port = parentPort;

@@ -16,7 +16,11 @@ describe('kernel history', () => {
       [SESSION_NUMBER, 3, '1 + 1'],
       [SESSION_NUMBER, 4, 'a * 3']
     ]);
-    assert.deepEqual(history.query({ hist_access_type: 'tail', n: 4, output: true })[0], [SESSION_NUMBER, 1, ['1 + 1', '2']]);
+    assert.deepEqual(history.query({ hist_access_type: 'tail', n: 4, output: true })[0], [
+      SESSION_NUMBER,
+      1,
+      ['1 + 1', '2']
+    ]);
   });
 
   it('answers range requests for this session only', () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { version as typescriptVersion } from '@tslab/typescript-for-tslab';
 import * as path from 'node:path';
 import type { KernelChannels, ReplyChannel } from './channels';
 import { StreamName, captureProcessStreams } from './cell-output';
@@ -80,7 +81,9 @@ const KERNEL_SOURCE_DIR = __dirname + path.sep;
 /** Stack lines of the kernel itself say nothing to the user; keep the cell's own frames. */
 function userStack(error: Error): string[] {
   const lines = (error.stack ?? `${error.name}: ${error.message}`).split('\n');
-  return lines.filter((line, index) => index === 0 || !(line.includes(KERNEL_SOURCE_DIR) || line.includes('node:internal')));
+  return lines.filter(
+    (line, index) => index === 0 || !(line.includes(KERNEL_SOURCE_DIR) || line.includes('node:internal'))
+  );
 }
 
 export function describeError(error: unknown): ErrorContent {
@@ -92,7 +95,11 @@ export function describeError(error: unknown): ErrorContent {
     return { ename: error.name, evalue: error.message, traceback: [`${error.name}: ${error.message}`] };
   }
   if (error instanceof MagicUsageError) {
-    return { ename: error.name, evalue: error.message, traceback: [`${error.name}: ${error.message}`, '', error.usage] };
+    return {
+      ename: error.name,
+      evalue: error.message,
+      traceback: [`${error.name}: ${error.message}`, '', error.usage]
+    };
   }
   if (error instanceof Error) {
     return { ename: error.name, evalue: error.message, traceback: userStack(error) };
@@ -180,9 +187,16 @@ export class SeedKernel {
 
   /** tslab's `display` helpers (`import * as tslab from 'tslab'`) write through this kernel. */
   private tslabDisplayModule(): unknown {
+    // require, not import: tslab's display reads this module's exports object, which must be
+    // assigned itself (an import would give a copy), and only when a cell asks for tslab.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const tslabJupyter = require('tslab/dist/jupyter') as {
-      lastWriteDisplayData: ((data: { data: MimeBundle; metadata: JsonObject; transient: { display_id?: string } }, update: boolean) => void) | null;
+      lastWriteDisplayData:
+        | ((
+            data: { data: MimeBundle; metadata: JsonObject; transient: { display_id?: string } },
+            update: boolean
+          ) => void)
+        | null;
     };
     tslabJupyter.lastWriteDisplayData = (data, update) =>
       this.display(data.data, { displayId: data.transient?.display_id, update, metadata: data.metadata });
@@ -323,7 +337,7 @@ export class SeedKernel {
       implementation_version: this.options.implementationVersion,
       language_info: {
         name: 'typescript',
-        version: require('@tslab/typescript-for-tslab').version as string,
+        version: typescriptVersion,
         mimetype: 'text/typescript',
         file_extension: '.ts',
         // JupyterLab picks its TypeScript editor mode from `name`; the classic notebook needs this.
@@ -332,7 +346,7 @@ export class SeedKernel {
       banner:
         'SEED (TypeScript): TypeScript cells on Node ' +
         process.version +
-        ", with the SEED image tokenizer as `seed` and `%seed` magics (try `%seed help`).",
+        ', with the SEED image tokenizer as `seed` and `%seed` magics (try `%seed help`).',
       help_links: [
         { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/' },
         { text: 'Node.js API', url: 'https://nodejs.org/docs/latest-v20.x/api/' },
@@ -434,7 +448,11 @@ export class SeedKernel {
     for (const [name, expression] of Object.entries(expressions ?? {})) {
       try {
         const outcome = await this.executor.run(expression, new AbortController().signal);
-        results[name] = { status: 'ok', data: mimeBundleOf(outcome.hasValue ? outcome.value : undefined), metadata: {} };
+        results[name] = {
+          status: 'ok',
+          data: mimeBundleOf(outcome.hasValue ? outcome.value : undefined),
+          metadata: {}
+        };
       } catch (error) {
         results[name] = { status: 'error', ...describeError(error) };
       }
@@ -455,7 +473,9 @@ export class SeedKernel {
     const text = this.magics?.handles(request.code)
       ? undefined
       : this.executor.inspect(request.code, request.cursor_pos ?? request.code.length);
-    return text ? { status: 'ok', found: true, data: { 'text/plain': text }, metadata: {} } : { status: 'ok', found: false, data: {}, metadata: {} };
+    return text
+      ? { status: 'ok', found: true, data: { 'text/plain': text }, metadata: {} }
+      : { status: 'ok', found: false, data: {}, metadata: {} };
   }
 
   private isComplete(request: { code: string }): JsonObject {

@@ -22,33 +22,34 @@ async function main(argv: string[]): Promise<void> {
     throw new Error('Usage: node dist/jupyter/main.js <connection_file>. Jupyter passes the connection file.');
   }
   const info = readConnectionFile(connectionFile);
+  // package.json is outside the kernel's TypeScript rootDir, so it is read at run time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { version } = require('../../package.json') as { version: string };
   const rootDir = process.cwd();
   const host = new ModelHost();
-  let kernel: SeedKernel | undefined;
-  const seed = new SeedApi(host, {
+  // The seed API and the kernel refer to each other; the API only calls the kernel once cells run.
+  const seed: SeedApi = new SeedApi(host, {
     rootDir,
     get currentSignal() {
-      return kernel?.currentSignal;
+      return kernel.currentSignal;
     },
-    display: (bundle, options) => kernel?.display(bundle, options),
-    requestInput: (prompt, password) => kernel!.requestInput(prompt, password)
+    display: (bundle, options) => kernel.display(bundle, options),
+    requestInput: (prompt, password) => kernel.requestInput(prompt, password)
   });
-  kernel = new SeedKernel({ rootDir, implementationVersion: version, prelude: PRELUDE, globals: { seed } });
+  const kernel = new SeedKernel({ rootDir, implementationVersion: version, prelude: PRELUDE, globals: { seed } });
   kernel.useMagics(new SeedMagics(seed));
   registerSeedCommTarget(kernel.comms, seed, host, kernel);
 
   // A user's mistake in a callback or an unawaited promise must never take the kernel down.
-  process.on('uncaughtException', (error) => kernel!.reportStrayError(error));
-  process.on('unhandledRejection', (reason) => kernel!.reportStrayError(reason));
-  process.on('SIGINT', () => kernel!.interrupt());
-  process.on('SIGTERM', () => void kernel!.stop(0));
+  process.on('uncaughtException', (error) => kernel.reportStrayError(error));
+  process.on('unhandledRejection', (reason) => kernel.reportStrayError(reason));
+  process.on('SIGINT', () => kernel.interrupt());
+  process.on('SIGTERM', () => void kernel.stop(0));
 
   const channels = await KernelChannels.open(info, {
-    shell: (message) => kernel!.onShell(message),
-    control: (message) => kernel!.onControl(message),
-    stdin: (message) => kernel!.onStdin(message)
+    shell: (message) => kernel.onShell(message),
+    control: (message) => kernel.onControl(message),
+    stdin: (message) => kernel.onStdin(message)
   });
   kernel.attach(channels);
 }

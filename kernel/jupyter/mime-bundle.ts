@@ -23,7 +23,9 @@ function displaysItself(value: unknown): value is DisplaysItself {
 }
 
 export function plainText(value: unknown): string {
-  return typeof value === 'string' ? inspect(value) : inspect(value, { depth: 4, maxArrayLength: 64, breakLength: 100 });
+  return typeof value === 'string'
+    ? inspect(value)
+    : inspect(value, { depth: 4, maxArrayLength: 64, breakLength: 100 });
 }
 
 export function mimeBundleOf(value: unknown): MimeBundle {

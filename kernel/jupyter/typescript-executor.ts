@@ -37,7 +37,8 @@ export interface CompletionResult {
   matches: string[];
 }
 
-export type IsCompleteStatus = { status: 'complete' } | { status: 'incomplete'; indent: string } | { status: 'invalid' };
+export type IsCompleteStatus =
+  { status: 'complete' } | { status: 'incomplete'; indent: string } | { status: 'invalid' };
 
 /** The object through which compiled cells reach the shared exports and require. */
 const CELL_CONTEXT = '__seed_kernel_cell__';
@@ -82,7 +83,10 @@ export class TypeScriptExecutor {
   constructor(private readonly options: ExecutorOptions) {
     this.converter = createConverter({ isJS: false, isBrowser: false });
     const exports = this.createExports();
-    const require = this.createRequire(path.join(options.rootDir, 'cell.js'), Module.createRequire(path.join(options.rootDir, 'cell.js')));
+    const require = this.createRequire(
+      path.join(options.rootDir, 'cell.js'),
+      Module.createRequire(path.join(options.rootDir, 'cell.js'))
+    );
     (globalThis as Record<string, unknown>)[CELL_CONTEXT] = { exports, require };
     this.installGlobals();
   }
@@ -127,7 +131,9 @@ export class TypeScriptExecutor {
       }
       const module = new Module(file);
       module.filename = file;
-      module.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
+      module.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(
+        path.dirname(file)
+      );
       module.require = this.createRequire(file, Module.createRequire(file));
       (module as unknown as { _compile(code: string, file: string): void })._compile(source, file);
       this.localModules.set(file, module);
@@ -175,7 +181,9 @@ export class TypeScriptExecutor {
       return { hasValue: false };
     }
     this.cellNumber += 1;
-    const opening = converted.hasToplevelAwait ? '(async function (exports, require) { ' : '(function (exports, require) { ';
+    const opening = converted.hasToplevelAwait
+      ? '(async function (exports, require) { '
+      : '(function (exports, require) { ';
     const wrapped = `${opening}${converted.output}\n})(${CELL_CONTEXT}.exports, ${CELL_CONTEXT}.require)`;
     if (signal.aborted) {
       throw new InterruptedError();
@@ -254,7 +262,11 @@ export function isComplete(source: string): IsCompleteStatus {
   // Parsed as a module so top-level await counts as valid, as it does in cells.
   const { diagnostics } = ts.transpileModule(source, {
     reportDiagnostics: true,
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleDetection: ts.ModuleDetectionKind.Force }
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleDetection: ts.ModuleDetectionKind.Force
+    }
   });
   const syntaxError = (diagnostics ?? []).some((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
   return syntaxError ? { status: 'invalid' } : { status: 'complete' };

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isMagicCell, MagicSpec, MagicUsageError, parseCodes, parseMagicArguments, parseMagicCell, splitWords } from './magic-parser';
+import {
+  isMagicCell,
+  MagicSpec,
+  MagicUsageError,
+  parseCodes,
+  parseMagicArguments,
+  parseMagicCell,
+  splitWords
+} from './magic-parser';
 
 const DECODE: MagicSpec = {
   name: 'decode',
@@ -20,7 +28,8 @@ const DECODE: MagicSpec = {
 function usageError(args: string[], message: RegExp): void {
   assert.throws(
     () => parseMagicArguments(DECODE, args),
-    (error: unknown) => error instanceof MagicUsageError && message.test(error.message) && error.usage === `Usage: ${DECODE.usage}`
+    (error: unknown) =>
+      error instanceof MagicUsageError && message.test(error.message) && error.usage === `Usage: ${DECODE.usage}`
   );
 }
 
@@ -34,13 +43,30 @@ describe('%seed magic parsing', () => {
   });
 
   it('splits words like a shell, with quotes', () => {
-    assert.deepEqual(splitWords(`encode "my cat.png" 'it''s' --top-k 3`), ['encode', 'my cat.png', 'its', '--top-k', '3']);
+    assert.deepEqual(splitWords(`encode "my cat.png" 'it''s' --top-k 3`), [
+      'encode',
+      'my cat.png',
+      'its',
+      '--top-k',
+      '3'
+    ]);
     assert.deepEqual(splitWords('a "say \\"hi\\""'), ['a', 'say "hi"']);
     assert.throws(() => splitWords('encode "cat.png'), MagicUsageError);
   });
 
   it('parses options into typed values', () => {
-    const parsed = parseMagicArguments(DECODE, ['t', '--steps', '25', '--guidance=7.5', '--sampler', 'ddim', '--size', '256x128', '--as', 'r']);
+    const parsed = parseMagicArguments(DECODE, [
+      't',
+      '--steps',
+      '25',
+      '--guidance=7.5',
+      '--sampler',
+      'ddim',
+      '--size',
+      '256x128',
+      '--as',
+      'r'
+    ]);
     assert.deepEqual(parsed.positionals, ['t']);
     assert.deepEqual(parsed.options, { steps: 25, guidance: 7.5, sampler: 'ddim', size: [256, 128], as: 'r' });
   });

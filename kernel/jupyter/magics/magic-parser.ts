@@ -119,7 +119,10 @@ export function parseMagicCell(code: string): MagicInvocation[] {
   if (lines.length > 0 && CELL_MAGIC.test(lines[0])) {
     const [command, ...args] = splitWords(lines[0].replace(/^%%seed/, ''));
     if (!command) {
-      throw new MagicUsageError('%%seed needs a command.', 'Usage: %%seed <command> [options], then its input below. Try %seed help.');
+      throw new MagicUsageError(
+        '%%seed needs a command.',
+        'Usage: %%seed <command> [options], then its input below. Try %seed help.'
+      );
     }
     const body = lines.slice(1).flatMap((line) => splitWords(line.replace(/,/g, ' ')));
     return [{ command, args: [...args, ...body] }];

@@ -173,7 +173,9 @@ export class SeedMagics implements MagicHandler {
         const encodings: SeedEncoding[] = [];
         for (const pattern of positionals) {
           const isPattern = /[*?[]/.test(pattern) && !pattern.startsWith('file://');
-          encodings.push(...(isPattern ? await this.seed.encodeAll(pattern, { topK }) : [await this.seed.encode(pattern, { topK })]));
+          encodings.push(
+            ...(isPattern ? await this.seed.encodeAll(pattern, { topK }) : [await this.seed.encode(pattern, { topK })])
+          );
         }
         const value = encodings.length === 1 ? encodings[0] : encodings;
         if (encodings.length > 1) {
@@ -189,7 +191,10 @@ export class SeedMagics implements MagicHandler {
         return { hasValue: true, value: result };
       }
       case 'recon': {
-        const result = await this.seed.recon(positionals[0], { ...decodeOptions(options), topK: options['top-k'] as number | undefined });
+        const result = await this.seed.recon(positionals[0], {
+          ...decodeOptions(options),
+          topK: options['top-k'] as number | undefined
+        });
         await this.bindAs(options.as, result, 'SeedRecon', context);
         return { hasValue: true, value: result };
       }
@@ -223,13 +228,23 @@ export class SeedMagics implements MagicHandler {
     if (action === 'info' && argument === undefined) {
       return modelText(await this.seed.info());
     }
-    throw new MagicUsageError(`%seed model: expected list, use NAME_OR_PATH or info, got '${positionals.join(' ')}'.`, usage);
+    throw new MagicUsageError(
+      `%seed model: expected list, use NAME_OR_PATH or info, got '${positionals.join(' ')}'.`,
+      usage
+    );
   }
 
-  private codesFromVariable(positionals: string[], context: CellContext, usage: string): number[] | { codes: number[]; label?: string } {
+  private codesFromVariable(
+    positionals: string[],
+    context: CellContext,
+    usage: string
+  ): number[] | { codes: number[]; label?: string } {
     const [name] = positionals;
     if (positionals.length !== 1 || !/^[A-Za-z_$][\w$]*$/.test(name)) {
-      throw new MagicUsageError(`%seed decode: '${positionals.join(' ')}' is neither codes (numbers) nor a variable name.`, usage);
+      throw new MagicUsageError(
+        `%seed decode: '${positionals.join(' ')}' is neither codes (numbers) nor a variable name.`,
+        usage
+      );
     }
     const value = context.variable(name);
     if (Array.isArray(value) && value.every((code) => Number.isInteger(code))) {
@@ -261,4 +276,3 @@ export class SeedMagics implements MagicHandler {
     await context.bind(name, value, `import(${RESULTS_MODULE}).${className}${array}`);
   }
 }
-

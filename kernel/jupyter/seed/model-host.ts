@@ -140,7 +140,12 @@ export class ModelHost {
       type: 'info',
       id,
       model: model
-        ? { id: model.manifest.id, sha256: this.ref(model).sha256, dir: model.dir, description: model.manifest.description ?? '' }
+        ? {
+            id: model.manifest.id,
+            sha256: this.ref(model).sha256,
+            dir: model.dir,
+            description: model.manifest.description ?? ''
+          }
         : null,
       models: this.list(),
       executionProvider: model ? { ...model.executionProvider } : null,

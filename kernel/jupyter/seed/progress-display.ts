@@ -49,7 +49,10 @@ export class DecodeProgressDisplay {
 
   private showText(text: string): void {
     if (this.shown) {
-      this.show({ 'text/plain': text, 'text/html': `<div class="seed-progress">${escapeHtml(text)}</div>` }, { displayId: this.displayId, update: true });
+      this.show(
+        { 'text/plain': text, 'text/html': `<div class="seed-progress">${escapeHtml(text)}</div>` },
+        { displayId: this.displayId, update: true }
+      );
     }
   }
 

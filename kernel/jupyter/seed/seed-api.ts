@@ -53,7 +53,8 @@ const GLOB_CHARACTERS = /[*?[]/;
 function segmentMatcher(pattern: string): RegExp {
   let source = '';
   for (const c of pattern) {
-    source += c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c === '[' || c === ']' ? c : c.replace(/[.+^${}()|\\]/g, '\\$&');
+    source +=
+      c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c === '[' || c === ']' ? c : c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
   return new RegExp(`^${source}$`);
 }
@@ -176,7 +177,9 @@ export class SeedApi {
     const label = options.label ?? from?.label ?? 'codes';
     const model = await this.host.get();
     const progress =
-      options.progress === false ? undefined : new DecodeProgressDisplay((bundle, o) => this.services.display(bundle, o), label);
+      options.progress === false
+        ? undefined
+        : new DecodeProgressDisplay((bundle, o) => this.services.display(bundle, o), label);
     try {
       const decoded = await model.decode(codes, {
         steps: options.steps,

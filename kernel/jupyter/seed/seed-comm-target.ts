@@ -43,7 +43,10 @@ export function registerSeedCommTarget(comms: CommManager, seed: SeedApi, host: 
       try {
         switch (request.type) {
           case 'cancel': {
-            const running = kernel.cancelTaskOf((task) => requestIdOf(task) === request.target, new SeedCancelledError());
+            const running = kernel.cancelTaskOf(
+              (task) => requestIdOf(task) === request.target,
+              new SeedCancelledError()
+            );
             if (!running) {
               cancelledEarly.add(request.target);
             }
@@ -80,7 +83,13 @@ export function registerSeedCommTarget(comms: CommManager, seed: SeedApi, host: 
                   step: step.step,
                   total: step.total,
                   ...(step.preview
-                    ? { preview: { png: step.preview.png.toString('base64'), width: step.preview.width, height: step.preview.height } }
+                    ? {
+                        preview: {
+                          png: step.preview.png.toString('base64'),
+                          width: step.preview.width,
+                          height: step.preview.height
+                        }
+                      }
                     : {})
                 })
             });
@@ -95,7 +104,11 @@ export function registerSeedCommTarget(comms: CommManager, seed: SeedApi, host: 
           }
           default: {
             const unknown = request as { id: string; type?: string };
-            reply({ type: 'error', id: unknown.id, message: `Unknown request type '${unknown.type}'; update jupyterlab-seed.` });
+            reply({
+              type: 'error',
+              id: unknown.id,
+              message: `Unknown request type '${unknown.type}'; update jupyterlab-seed.`
+            });
           }
         }
       } catch (error) {
