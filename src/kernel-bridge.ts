@@ -22,7 +22,7 @@ import {
   RequestWire,
   SEED_COMM_TARGET
 } from './model/payload-adapter';
-import { SEED_KERNEL_NAME } from './tokens';
+import { DEFAULT_SETTINGS, SEED_KERNEL_NAME } from './tokens';
 
 /** Progress of one decode, as the views show it. */
 export type DecodeEvent =
@@ -177,7 +177,7 @@ export class SeedKernelBridge {
     this.running = entry;
     this.reportQueue();
     entry.onProgress({ kind: 'running', step: 0, total: entry.params.steps });
-    const previewEvery = this.settings?.previewEvery ?? 1;
+    const previewEvery = this.settings?.previewEvery ?? DEFAULT_SETTINGS.previewEvery;
     this.request(
       { type: 'decode', codes: entry.codes, params: { ...entry.params }, previewEvery },
       entry.id,

@@ -47,7 +47,7 @@ export const DEFAULT_SETTINGS: ISeedSettings = {
   guidance: 7.5,
   seedPolicy: 'fixed',
   seed: 42,
-  previewEvery: 1,
+  previewEvery: 5,
   topK: 5
 };
 

@@ -1,0 +1,40 @@
+/**
+ * SEED settings apply without a reload (issue 6): a change in JupyterLab's Settings Editor reaches the
+ * panel's sampler defaults and the decode form of an output already on screen.
+ */
+import type { Page } from '@playwright/test';
+import { expect, test } from '../jupyterlab/fixture';
+import { addImage, newSeedNotebook, runCell } from '../seed-lab/notebook';
+
+type LabWindow = Window & { jupyterapp: { commands: { execute(id: string, args?: unknown): Promise<unknown> } } };
+
+function execute(page: Page, command: string, args?: unknown): Promise<unknown> {
+  return page.evaluate(
+    ({ command, args }) => (window as unknown as LabWindow).jupyterapp.commands.execute(command, args),
+    { command, args }
+  );
+}
+
+test('changing the default steps in the Settings Editor updates the panel and an open output', async ({ lab }) => {
+  const { page } = lab;
+  addImage('cat.png');
+  await newSeedNotebook(page);
+  const output = (await runCell(page, '%seed encode cat.png')).locator('seed-output');
+  await expect(output.getByRole('spinbutton', { name: 'Steps' })).toHaveValue('50');
+  await execute(page, 'seed:open-panel');
+  const defaults = page.locator('#jupyterlab-seed\\:panel seed-panel dl.defaults');
+  await expect(defaults).toContainText(/Steps\s*50/);
+
+  await execute(page, 'settingeditor:open', { query: 'SEED' });
+  // The editor's form shows each setting's title as a heading next to its field.
+  const steps = page
+    .getByRole('heading', { name: 'Default sampling steps', level: 3 })
+    .locator('xpath=..')
+    .getByRole('spinbutton');
+  await steps.fill('12');
+  await steps.press('Tab');
+
+  await expect(defaults).toContainText(/Steps\s*12/);
+  await page.locator('.lm-TabBar-tab', { hasText: 'Untitled' }).click();
+  await expect(output.getByRole('spinbutton', { name: 'Steps' })).toHaveValue('12');
+});
