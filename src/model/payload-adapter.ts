@@ -3,64 +3,21 @@
  * the messages of the `seed` comm. Everything else in the frontend uses the view models of
  * seed-result.ts, so a change of the wire format is a change here only.
  */
-import type { CodeCandidate, DecodedView, DecodeParams, ImageView, SamplerName, SeedResultView } from './seed-result';
+import type * as comm from '@seed/protocol/seed-comm';
+import type * as mime from '@seed/protocol/seed-mime';
+import type { DecodedView, ImageView, SamplerName, SeedResultView } from './seed-result';
 
-export const SEED_MIME_TYPE = 'application/vnd.seed.v1+json';
-export const SEED_COMM_TARGET = 'seed';
+// The values are repeated here because the kernel's protocol modules are types-only for the browser;
+// the annotations make the compiler check that they agree with kernel/protocol/.
+export const SEED_MIME_TYPE: typeof mime.SEED_MIME_TYPE = 'application/vnd.seed.v1+json';
+export const SEED_COMM_TARGET: typeof comm.SEED_COMM_TARGET = 'seed';
 
-/** A PNG on the wire: base64 bytes and the pixel size. */
-export interface PngWire {
-  png: string;
-  width: number;
-  height: number;
-}
-
-/** The MIME payload as the kernel writes it. */
-export interface SeedPayloadWire {
-  version: 1;
-  kind: 'encoding' | 'reconstruction' | 'recon';
-  label?: string;
-  model: { id: string; sha256: string; codebookSize: number };
-  codes: number[];
-  topK?: CodeCandidate[][];
-  source?: PngWire;
-  image?: PngWire;
-  params?: DecodeParams;
-}
-
-/** Frontend -> kernel comm messages. Every request has an id its replies carry. */
-export type RequestWire =
-  | { type: 'configure'; id: string; settings: Record<string, unknown> }
-  | { type: 'info'; id: string }
-  | { type: 'use-model'; id: string; model: string }
-  | { type: 'decode'; id: string; codes: number[]; params: DecodeParams; previewEvery: number }
-  | { type: 'cancel'; id: string; target: string };
-
-export interface KernelInfoWire {
-  type: 'info';
-  id: string;
-  model: { id: string; sha256: string; dir: string; description?: string } | null;
-  models: { name: string; dir: string }[];
-  executionProvider: { name: string; reason: string } | null;
-  memory: { rssBytes: number; heapUsedBytes: number };
-}
-
-export interface DecodedWire {
-  type: 'decoded';
-  id: string;
-  image: PngWire;
-  params?: DecodeParams;
-}
-
-/** Kernel -> frontend comm messages. */
-export type ReplyWire =
-  | { type: 'configured'; id: string }
-  | KernelInfoWire
-  | DecodedWire
-  | { type: 'progress'; id: string; step: number; total: number; preview?: PngWire }
-  | { type: 'queued'; id: string; ahead: number }
-  | { type: 'cancelled'; id: string }
-  | { type: 'error'; id: string; message: string };
+export type PngWire = mime.SeedPng;
+export type SeedPayloadWire = mime.SeedPayload;
+export type RequestWire = comm.SeedCommRequest;
+export type ReplyWire = comm.SeedCommReply;
+export type KernelInfoWire = comm.SeedKernelInfo;
+export type DecodedWire = Extract<ReplyWire, { type: 'decoded' }>;
 
 /** The kernel's model, device and memory, as the panel shows them. */
 export interface KernelInfoView {
