@@ -118,7 +118,9 @@ export class SeedRecon {
 
   constructor(
     readonly encoding: SeedEncoding,
-    readonly reconstruction: SeedReconstruction
+    readonly reconstruction: SeedReconstruction,
+    /** Source and reconstruction in one PNG, for frontends that only show image/png. */
+    readonly sideBySide: PngImage
   ) {}
 
   get codes(): number[] {
@@ -141,7 +143,7 @@ export class SeedRecon {
   }
 
   [MIME_BUNDLE](): SeedMimeBundle {
-    return bundle(this.toPayload(), this.reconstruction.image, this.toString());
+    return bundle(this.toPayload(), this.sideBySide, this.toString());
   }
 }
 

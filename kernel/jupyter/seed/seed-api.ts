@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { DecodeProgress, ImageInput, SamplerName, SeedInputError, SeedModel } from '../../runtime';
+import { DecodeProgress, ImageInput, PngImage, SamplerName, SeedInputError, SeedModel } from '../../runtime';
 import type { SeedKernelInfo } from '../../protocol/seed-comm';
 import type { SeedLineage } from '../../protocol/seed-mime';
 import type { DisplayOptions } from '../kernel';
@@ -207,7 +207,7 @@ export class SeedApi {
   async recon(image: ImageInput, options: SeedDecodeOptions & SeedEncodeOptions = {}): Promise<SeedRecon> {
     const encoding = await this.encode(image, options);
     const reconstruction = await this.decode(encoding, options);
-    return new SeedRecon(encoding, reconstruction);
+    return new SeedRecon(encoding, reconstruction, await sideBySide(encoding.source, reconstruction.image));
   }
 
   /** The model folders the kernel can switch to. */
@@ -236,6 +236,24 @@ export class SeedApi {
   input(prompt = '', options: { password?: boolean } = {}): Promise<string> {
     return this.services.requestInput(prompt, options.password === true);
   }
+}
+
+/** The source image scaled to the reconstruction's height, a gap, then the reconstruction. */
+async function sideBySide(source: PngImage, image: PngImage): Promise<PngImage> {
+  const gap = Math.max(2, Math.round(image.height / 32));
+  const sourceWidth = Math.max(1, Math.round((source.width * image.height) / source.height));
+  const left = await sharp(source.png).resize(sourceWidth, image.height, { fit: 'fill' }).png().toBuffer();
+  const width = sourceWidth + gap + image.width;
+  const png = await sharp({
+    create: { width, height: image.height, channels: 3, background: { r: 255, g: 255, b: 255 } }
+  })
+    .composite([
+      { input: left, left: 0, top: 0 },
+      { input: image.png, left: sourceWidth + gap, top: 0 }
+    ])
+    .png()
+    .toBuffer();
+  return { png, width, height: image.height };
 }
 
 async function resize(image: { png: Buffer }, [width, height]: [number, number]) {

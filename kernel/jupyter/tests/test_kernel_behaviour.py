@@ -124,6 +124,25 @@ class KernelBehaviour(unittest.TestCase):
         reply = self.kernel.wait_for_reply(info_id)
         self.assertNotIn("c-unknown", reply["content"]["comms"])
 
+    def test_interrupt_stops_a_seed_decode_while_it_samples(self):
+        # 20 decodes of 500 steps (the most a decode takes) keep the tiny model busy for long enough.
+        line = "%seed decode " + " ".join(["1"] * 32) + " --steps 500"
+        _, reply, _ = self.interrupt_running("\n".join([line] * 20))
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual(reply["content"]["ename"], "SeedCancelledError")
+        self.assert_kernel_usable()
+
+    def test_input_request_on_stdin(self):
+        msg_id = self.kernel.kc.execute("const answer = await seed.input('Your name? ');\nanswer.toUpperCase()", allow_stdin=True)
+        request = self.kernel.kc.get_stdin_msg(timeout=60)
+        self.assertEqual(request["msg_type"], "input_request")
+        self.assertEqual(request["content"]["prompt"], "Your name? ")
+        self.kernel.kc.input("ada")
+        reply = self.kernel.wait_for_reply(msg_id)
+        self.assertEqual(reply["content"]["status"], "ok")
+        outputs = self.kernel.outputs(msg_id)
+        self.assertEqual(text_of(outputs, "execute_result"), "'ADA'")
+
     def test_kernel_info_on_control(self):
         reply = self.kernel.control_request("kernel_info_request")
         self.assertEqual(reply["content"]["language_info"]["name"], "typescript")

@@ -4,7 +4,9 @@ Its saved outputs must carry the SEED MIME payload (valid against seed-mime.sche
 image/png and text/plain fallbacks, and the progress display must have been updated in place.
 """
 
+import base64
 import json
+import struct
 import unittest
 
 import jsonschema
@@ -101,6 +103,12 @@ class MagicsNotebook(unittest.TestCase):
         [payload] = self.seed_payloads("%seed recon tiny-image.png --steps 2 --size 32x32")
         self.assertEqual(payload["kind"], "recon")
         self.assertEqual((payload["image"]["width"], payload["image"]["height"]), (32, 32))
+        # The image/png fallback shows source and reconstruction side by side: wider than tall.
+        [output] = [o for o in self.outputs("%seed recon tiny-image.png --steps 2 --size 32x32") if "data" in o and SEED_MIME in o.data]
+        png = base64.b64decode(output.data["image/png"])
+        width, height = struct.unpack(">II", png[16:24])
+        self.assertEqual(height, 32)
+        self.assertGreater(width, 64)
         self.assertIn("source", payload)
         self.assertGreaterEqual(len(self.seed_payloads("%seed encode *.png")), 1)
 

@@ -78,6 +78,18 @@ class SeedComm(unittest.TestCase):
         self.assertEqual(error["type"], "error")
         self.assertIn("32 codes", error["message"])
 
+    def test_cancel_a_running_decode(self):
+        decode = self.request({"type": "decode", "id": "long", "codes": [1] * 32, "params": {"steps": 500}})
+        replies = []
+        while not replies or replies[-1]["type"] != "progress":
+            msg = self.kernel.kc.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") == decode and msg["msg_type"] == "comm_msg":
+                replies.append(msg["content"]["data"])
+        self.request({"type": "cancel", "id": "x2", "target": "long"})
+        replies += self.replies(decode)
+        self.assertEqual(replies[-1], {"type": "cancelled", "id": "long"})
+        self.assertLess(replies[-2]["step"], 500)
+
     def test_cancel_a_decode_queued_behind_a_cell(self):
         cell = self.kernel.kc.execute("await new Promise((resolve) => setTimeout(resolve, 1500)); 'cell done'")
         time.sleep(0.3)
