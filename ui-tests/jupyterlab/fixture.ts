@@ -60,7 +60,9 @@ export const test = base.extend<{ lab: JupyterLabPage }>({
     await page.goto(labUrl('lab?reset'));
     await page.waitForFunction(() => window.jupyterapp !== undefined, undefined, { timeout: 120_000 });
     await page.evaluate(() => window.jupyterapp.restored);
-    await page.locator('#jp-main-dock-panel').waitFor();
+    // After restoring, JupyterLab moves the focus to the main area (the launcher, on a reset layout). Until
+    // then, whatever a test opens (the command palette) would be closed again by that move.
+    await page.waitForFunction(() => document.getElementById('jp-main-dock-panel')?.contains(document.activeElement));
     await use({
       page,
       problems,

@@ -29,7 +29,10 @@ test('the SEED panel opens from the command palette ("Open SEED Panel")', async 
   await palette.locator('input').fill('Open SEED Panel');
   const item = palette.locator('.lm-CommandPalette-item', { hasText: 'Open SEED Panel' });
   await expect(item).toHaveCount(1);
-  await item.click();
+  // Enter runs the active (first) match. A click could wait forever: the palette re-renders its items
+  // whenever any command's state changes, which a busy kernel does often.
+  await expect(item).toHaveClass(/lm-mod-active/);
+  await palette.locator('input').press('Enter');
 
   await expect(panel(page)).toBeVisible();
   await expect(panel(page).locator('seed-panel')).toBeVisible();
