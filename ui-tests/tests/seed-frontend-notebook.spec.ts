@@ -20,28 +20,40 @@ import {
   waitForIdle
 } from '../seed-lab/notebook';
 
-/** Records, in the page, every progress value a SEED output shows (polling its shadow DOM). */
+interface ProgressSeen {
+  steps: number[];
+  previews: number;
+}
+
+/**
+ * Records, in the page, every progress value and live preview the SEED outputs show: a mutation
+ * observer on each progress element sees every render, however fast the kernel reports.
+ */
 async function recordProgress(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const seen: number[] = [];
-    (window as unknown as { seedProgress: number[] }).seedProgress = seen;
-    const poll = () => {
-      for (const output of document.querySelectorAll('seed-output')) {
-        const progress = output.shadowRoot?.querySelector('seed-decode-progress');
-        const bar = progress?.shadowRoot?.querySelector('[role=progressbar]');
-        const value = bar?.getAttribute('aria-valuenow');
-        if (value !== null && value !== undefined && seen[seen.length - 1] !== Number(value)) {
-          seen.push(Number(value));
+    const seen = { steps: [] as number[], previews: 0 };
+    const previews = new Set<string>();
+    (window as unknown as { seedProgress: typeof seen }).seedProgress = seen;
+    for (const output of document.querySelectorAll('seed-output')) {
+      const progress = output.shadowRoot!.querySelector('seed-decode-progress')!.shadowRoot!;
+      const read = () => {
+        const value = progress.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow');
+        if (value !== null && value !== undefined && seen.steps[seen.steps.length - 1] !== Number(value)) {
+          seen.steps.push(Number(value));
         }
-      }
-      requestAnimationFrame(poll);
-    };
-    poll();
+        const preview = progress.querySelector<HTMLImageElement>('img[part=preview]')?.src;
+        if (preview && !previews.has(preview)) {
+          previews.add(preview);
+          seen.previews = previews.size;
+        }
+      };
+      new MutationObserver(read).observe(progress, { subtree: true, childList: true, attributes: true });
+    }
   });
 }
 
-function progressSeen(page: Page): Promise<number[]> {
-  return page.evaluate(() => (window as unknown as { seedProgress: number[] }).seedProgress);
+function progressSeen(page: Page): Promise<ProgressSeen> {
+  return page.evaluate(() => (window as unknown as { seedProgress: ProgressSeen }).seedProgress);
 }
 
 async function setSteps(output: Locator, steps: number): Promise<void> {
@@ -79,8 +91,10 @@ test('encode, inspect, edit, decode with progress, cancel, gallery, and reopen w
   await expect(decoded).toContainText('Codes of cat.png with 1 edit');
   await expect(decoded).toContainText('position 1 → 3 (typed)');
   const seen = await progressSeen(page);
-  expect(seen.length).toBeGreaterThan(0);
-  expect(Math.max(...seen)).toBeLessThanOrEqual(20);
+  expect(seen.steps.length).toBeGreaterThan(0);
+  expect(Math.max(...seen.steps)).toBeLessThanOrEqual(20);
+  // Previews every 5 steps (the default setting) of 20.
+  expect(seen.previews).toBeGreaterThan(0);
   await expect(output.getByRole('progressbar')).toHaveCount(0);
 
   // Cancel: a cell keeps the kernel busy, so the decode request waits in the kernel's queue (whatever
