@@ -29,6 +29,8 @@ class SeedKernelConformance(jkt.KernelTests):
     completion_samples = [
         {"text": "Math.PI.toFix", "matches": {"toFixed"}},
         {"text": "const completeMe = 1;\ncompleteM", "matches": {"completeMe"}},
+        # The `seed` API is typed in every cell.
+        {"text": "seed.encodeA", "matches": {"encodeAll"}},
     ]
     complete_code_samples = ["1 + 1", "let x = 1;", "function f(a: number) {\n  return a;\n}"]
     incomplete_code_samples = ["function f(a: number) {", "const xs = [1,", "if (true) {"]
