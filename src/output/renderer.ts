@@ -135,7 +135,6 @@ export class SeedOutputRenderer extends Widget implements IRenderMime.IRenderer 
       thumbnail: (result.source ?? result.image)?.src ?? null,
       reveal: () => {
         this.node.scrollIntoView({ block: 'center', behavior: 'smooth' });
-        this.element.focus();
         this.element.animate([{ outline: '2px solid var(--jp-brand-color1)' }, { outline: 'none' }], 1200);
       }
     });

@@ -172,3 +172,25 @@ test('a kernel restart during a decode ends it with a message, and Decode works 
   await output.getByRole('button', { name: 'Decode' }).click();
   await expect(output.getByRole('list', { name: 'Decoded images' }).getByRole('img')).toHaveCount(1);
 });
+
+test('a decode asked for while another runs is queued, says so, and runs after it', async ({ lab }) => {
+  const { page } = lab;
+  addImage('cat.png');
+  addImage('dog.png');
+  await newSeedNotebook(page);
+  const cat = (await runCell(page, '%seed encode cat.png')).locator('seed-output');
+  const dog = (await runCell(page, '%seed encode dog.png')).locator('seed-output');
+  await setSteps(cat, 5);
+  await setSteps(dog, 5);
+
+  // A running cell holds the kernel, so the first decode is still running when the second is asked for.
+  await startCell(page, 'await new Promise((resolve) => setTimeout(resolve, 8000));');
+  await cat.getByRole('button', { name: 'Decode' }).click();
+  await expect(cat.getByRole('progressbar')).toBeVisible();
+  await dog.getByRole('button', { name: 'Decode' }).click();
+  await expect(dog.getByRole('status')).toHaveText(/Queued: waits for the running decode to finish\./);
+  await expect(dog.getByRole('button', { name: 'Decode' })).toBeDisabled();
+
+  await expect(cat.getByRole('list', { name: 'Decoded images' }).getByRole('img')).toHaveCount(1);
+  await expect(dog.getByRole('list', { name: 'Decoded images' }).getByRole('img')).toHaveCount(1);
+});
