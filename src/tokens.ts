@@ -68,7 +68,7 @@ export interface ISeedOutputEntry {
   readonly kind: 'encoding' | 'reconstruction' | 'recon';
   /** A data: URL of the image to show as the thumbnail. */
   readonly thumbnail: string | null;
-  /** Scrolls the notebook to the output and focuses it. */
+  /** Scrolls the notebook to the output and highlights it. */
   reveal(): void;
 }
 
