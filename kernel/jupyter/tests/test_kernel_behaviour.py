@@ -1,8 +1,11 @@
 """The SEED kernel beyond jupyter_kernel_test: interrupts, stop_on_error, comms, user
 expressions, state across cells, and surviving user errors."""
 
+import shutil
+import tempfile
 import time
 import unittest
+from pathlib import Path
 
 from seed_kernelspec import install_seed_kernelspec
 
@@ -161,3 +164,38 @@ class KernelRestart(unittest.TestCase):
             self.assertIn("survivor", reply["evalue"])
         finally:
             kernel.close()
+
+
+class ModulesInCells(unittest.TestCase):
+    """Cells import Node modules and the notebook folder's own TypeScript files."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.mkdtemp(prefix="seed-kernel-cwd-")
+        Path(cls.folder, "helper.ts").write_text("export function twice(n: number): number {\n  return 2 * n;\n}\n")
+        cls.kernel = SeedKernelSession(cwd=cls.folder)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kernel.close()
+        shutil.rmtree(cls.folder, ignore_errors=True)
+
+    def test_node_modules(self):
+        reply, outputs = self.kernel.run("import * as path from 'node:path';\npath.join('a', 'b')")
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual(text_of(outputs, "execute_result"), "'a/b'")
+
+    def test_local_typescript_files(self):
+        reply, outputs = self.kernel.run("import { twice } from './helper';\ntwice(21)")
+        self.assertEqual(reply["status"], "ok", reply.get("evalue"))
+        self.assertEqual(text_of(outputs, "execute_result"), "42")
+        reply, _ = self.kernel.run("twice('not a number')")
+        self.assertEqual(reply["ename"], "TypeScriptError")
+
+    def test_classes_and_relative_paths(self):
+        reply, outputs = self.kernel.run(
+            "class Counter { n = 0; tick() { return ++this.n; } }\nconst c = new Counter(); c.tick(); c.tick()"
+        )
+        self.assertEqual(text_of(outputs, "execute_result"), "2")
+        reply, outputs = self.kernel.run("import * as fs from 'node:fs';\nfs.existsSync('helper.ts')")
+        self.assertEqual(text_of(outputs, "execute_result"), "true")
