@@ -59,6 +59,8 @@ export interface CellContext {
 export interface MagicHandler {
   handles(code: string): boolean;
   run(code: string, context: CellContext): Promise<CellOutcome>;
+  /** Completions (command names, flags) for the word before the cursor. */
+  complete(code: string, cursor: number): { start: number; end: number; matches: string[] };
 }
 
 export interface KernelOptions {
@@ -174,6 +176,11 @@ export class SeedKernel {
 
   private stream(name: StreamName, text: string): void {
     this.publish('stream', { name, text }, this.outputParent);
+  }
+
+  /** Clears the outputs of the running cell (at the next output when `wait`). */
+  clearOutput(wait = false, parent = this.currentMessage): void {
+    this.publish('clear_output', { wait }, parent);
   }
 
   display(bundle: MimeBundle, options: DisplayOptions = {}, parent = this.currentMessage): void {
@@ -462,10 +469,9 @@ export class SeedKernel {
 
   private complete(request: { code: string; cursor_pos: number }): JsonObject {
     const cursor = request.cursor_pos ?? request.code.length;
-    if (this.magics?.handles(request.code)) {
-      return { status: 'ok', matches: [], cursor_start: cursor, cursor_end: cursor, metadata: {} };
-    }
-    const result = this.executor.complete(request.code, cursor);
+    const result = this.magics?.handles(request.code)
+      ? this.magics.complete(request.code, cursor)
+      : this.executor.complete(request.code, cursor);
     return { status: 'ok', matches: result.matches, cursor_start: result.start, cursor_end: result.end, metadata: {} };
   }
 

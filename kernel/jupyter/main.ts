@@ -34,6 +34,7 @@ async function main(argv: string[]): Promise<void> {
       return kernel.currentSignal;
     },
     display: (bundle, options) => kernel.display(bundle, options),
+    clearOutput: (wait) => kernel.clearOutput(wait),
     requestInput: (prompt, password) => kernel.requestInput(prompt, password)
   });
   const kernel = new SeedKernel({ rootDir, implementationVersion: version, prelude: PRELUDE, globals: { seed } });

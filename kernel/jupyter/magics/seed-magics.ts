@@ -143,6 +143,25 @@ export class SeedMagics implements MagicHandler {
     return isMagicCell(code);
   }
 
+  complete(code: string, cursor: number): { start: number; end: number; matches: string[] } {
+    const before = code.slice(0, cursor);
+    const line = before.slice(before.lastIndexOf('\n') + 1);
+    const word = /\S*$/.exec(line)![0];
+    const typed = /^\s*%%?seed\s+(.*)$/.exec(line)?.[1].split(/\s+/) ?? [];
+    let candidates: string[] = [];
+    if (typed.length === 1) {
+      candidates = MAGICS.map((magic) => magic.name);
+    } else if (typed.length > 1 && word.startsWith('-')) {
+      const spec = MAGICS.find((magic) => magic.name === typed[0]);
+      candidates = Object.keys(spec?.options ?? {}).map((name) => `--${name}`);
+    }
+    return {
+      start: cursor - word.length,
+      end: cursor,
+      matches: candidates.filter((candidate) => candidate.startsWith(word))
+    };
+  }
+
   async run(code: string, context: CellContext): Promise<CellOutcome> {
     // Every line is checked before any runs, so a typo on line 3 does not leave lines 1-2 half done.
     const parsed = parseMagicCell(code).map(({ command, args }) => {

@@ -17,6 +17,7 @@ export interface SeedKernelServices {
   /** The AbortSignal of the cell or comm request running now; interrupts abort it. */
   readonly currentSignal: AbortSignal | undefined;
   display(bundle: MimeBundle, options?: DisplayOptions): void;
+  clearOutput(wait?: boolean): void;
   requestInput(prompt: string, password?: boolean): Promise<string>;
 }
 
@@ -230,6 +231,11 @@ export class SeedApi {
   /** Shows any value as the kernel would show a cell's result. */
   display(value: unknown): void {
     this.services.display(mimeBundleOf(value));
+  }
+
+  /** Clears this cell's outputs; with `wait`, only when the next output arrives (no flicker). */
+  clearOutput(options: { wait?: boolean } = {}): void {
+    this.services.clearOutput(options.wait === true);
   }
 
   /** Asks the user for a line of text in the notebook (input_request). */

@@ -31,12 +31,16 @@ class SeedKernelConformance(jkt.KernelTests):
         {"text": "const completeMe = 1;\ncompleteM", "matches": {"completeMe"}},
         # The `seed` API is typed in every cell.
         {"text": "seed.encodeA", "matches": {"encodeAll"}},
+        # and so are the magics.
+        {"text": "%seed de", "matches": {"decode", "device"}},
+        {"text": "%seed decode cat --st", "matches": {"--steps"}},
     ]
     complete_code_samples = ["1 + 1", "let x = 1;", "function f(a: number) {\n  return a;\n}"]
     incomplete_code_samples = ["function f(a: number) {", "const xs = [1,", "if (true) {"]
     invalid_code_samples = ["const = 5;", "1 +* 2", "let x = );"]
 
     code_inspect_sample = "Math.max"
+    code_clear_output = 'console.log("soon gone");\nseed.clearOutput()'
 
     supported_history_operations = ("tail", "range", "search")
     code_history_pattern = "1 + 1"

@@ -58,6 +58,14 @@ class KernelBehaviour(unittest.TestCase):
         print(f"interrupt latency (synchronous loop): {seconds * 1000:.0f} ms")
         self.assert_kernel_usable()
 
+    def test_heartbeat_answers_while_a_cell_blocks_the_main_thread(self):
+        msg_id = self.kernel.kc.execute("while (true) {}")
+        self.kernel.wait_until_busy(msg_id)
+        time.sleep(3)
+        self.assertTrue(self.kernel.kc.hb_channel.is_beating())
+        self.kernel.control_request("interrupt_request")
+        self.assertEqual(self.kernel.wait_for_reply(msg_id)["content"]["ename"], "InterruptedError")
+
     def test_interrupt_aborts_the_cells_signal(self):
         code = (
             "const signal = seed.signal;\n"
