@@ -196,7 +196,9 @@ export class SeedApi {
       });
       progress?.finish();
       const image = options.size ? await resize(decoded, options.size) : decoded;
-      const lineage: SeedLineage = from && 'lineage' in from ? { ...(from as { lineage: SeedLineage }).lineage } : {};
+      // The image the codes came from carries over; the variable name belongs to the new result.
+      const sourceFile = (from as { lineage?: SeedLineage } | undefined)?.lineage?.sourceFile;
+      const lineage: SeedLineage = sourceFile ? { sourceFile } : {};
       return new SeedReconstruction(decoded.codes, image, decoded.params, this.host.ref(model), label, lineage);
     } catch (error) {
       progress?.fail(error as Error);
