@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { JsonObject, JupyterMessage } from './wire';
 
 /**
@@ -41,10 +40,6 @@ export class Comm {
     private readonly forget: (comm: Comm) => void
   ) {}
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /** Sends data to the frontend side of the comm, as a reply to `parent` when given. */
   send(data: JsonObject, parent?: JupyterMessage, buffers: Buffer[] = []): void {
     if (this.closed) {
@@ -82,13 +77,6 @@ export class CommManager {
 
   registerTarget(name: string, target: CommTarget): void {
     this.targets.set(name, target);
-  }
-
-  /** Opens a comm from the kernel side on a frontend target. */
-  open(targetName: string, data: JsonObject = {}, parent?: JupyterMessage): Comm {
-    const comm = this.track(randomUUID(), targetName);
-    this.publish('comm_open', { comm_id: comm.id, target_name: targetName, data }, parent);
-    return comm;
   }
 
   private track(id: string, targetName: string): Comm {

@@ -30,11 +30,6 @@ export class ModelHost {
     this.dir = path.resolve(defaultDir);
   }
 
-  /** The folder of the model in use (loaded or not yet). */
-  get modelDir(): string {
-    return this.dir;
-  }
-
   /** The model, loading it the first time. A failed load is retried on the next call. */
   get(): Promise<SeedModel> {
     if (!this.loading) {

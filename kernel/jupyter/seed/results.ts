@@ -146,5 +146,3 @@ export class SeedRecon {
     return bundle(this.toPayload(), this.sideBySide, this.toString());
   }
 }
-
-export type SeedResult = SeedEncoding | SeedReconstruction | SeedRecon;
