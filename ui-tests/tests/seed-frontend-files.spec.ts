@@ -63,10 +63,7 @@ test('an image dropped on the SEED panel from the file browser or the desktop is
 
   // From the file browser: a Lumino drag (mouse down on the item, move, release over the panel). Both
   // start in the left sidebar, so the panel first moves to the right one, as a user would do it.
-  await page
-    .locator('.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="jupyterlab-seed:panel"]')
-    .click({ button: 'right' });
-  await page.locator('.lm-Menu-item', { hasText: 'Switch Sidebar Side' }).click();
+  await switchSidebarSide(page, 'left');
   await execute(page, 'seed:open-panel');
   await execute(page, 'filebrowser:activate');
   await expect(zone).toBeVisible();
@@ -99,3 +96,19 @@ test('an image dropped on the SEED panel from the file browser or the desktop is
     page.locator('#jupyterlab-seed\\:panel seed-panel').getByRole('button', { name: /Show the output of/ })
   ).toHaveCount(2);
 });
+
+// JupyterLab remembers the side in the user settings, which later tests share: put the panel back.
+test.afterEach(async ({ lab }) => {
+  const onRight = lab.page.locator('.jp-SideBar.jp-mod-right .lm-TabBar-tab[data-id="jupyterlab-seed:panel"]');
+  if ((await onRight.count()) > 0) {
+    await switchSidebarSide(lab.page, 'right');
+  }
+});
+
+/** Moves the SEED panel's tab from the `from` sidebar to the other one, with the tab's context menu. */
+async function switchSidebarSide(page: Page, from: 'left' | 'right'): Promise<void> {
+  const tab = page.locator(`.jp-SideBar.jp-mod-${from} .lm-TabBar-tab[data-id="jupyterlab-seed:panel"]`);
+  await tab.click({ button: 'right' });
+  await page.locator('.lm-Menu-item', { hasText: 'Switch Sidebar Side' }).click();
+  await expect(tab).toHaveCount(0);
+}
