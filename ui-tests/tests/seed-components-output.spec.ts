@@ -57,6 +57,23 @@ test('edits, undo, redo and truncation change the codes the Decode request carri
   ]);
 });
 
+test('Ctrl+Z and Ctrl+Shift+Z undo and redo an edit from the keyboard', async ({ components }) => {
+  const { page } = components;
+  await mountOutput(page);
+  const output = page.locator('seed-output');
+  const first = output.getByRole('listbox').getByRole('option').nth(0);
+  await first.focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(first).toHaveAttribute('aria-label', /edited/);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+z');
+  await expect(first).toHaveAttribute('aria-label', new RegExp(`code ${code(42, 0)}, distance`));
+  await page.keyboard.press('Control+Shift+z');
+  await expect(first).toHaveAttribute('aria-label', /edited/);
+});
+
 test('copies the codes as LLM token strings and the lineage as JSON', async ({ components }) => {
   const { page } = components;
   await mountOutput(page);

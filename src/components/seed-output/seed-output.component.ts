@@ -42,6 +42,7 @@ const MAX_SEED = 2 ** 32 - 1;
  * form and its progress, and the images decoded from it, each with its lineage.
  *
  * It keeps the edit history itself (it is view state); everything that needs the kernel leaves as an event.
+ * Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo edits while focus is in the output.
  *
  * @event seed-decode-request - the user pressed Decode; detail `{ codes, params, lineage }`.
  * @event seed-decode-cancel - the user pressed Cancel on the running or queued decode.
@@ -152,6 +153,32 @@ export class SeedOutputElement extends LitElement {
       ${this.renderToolbar(codes)} ${this.renderDecode(codes)}
     `;
   }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('keydown', this.onKeydown);
+  }
+
+  override disconnectedCallback(): void {
+    this.removeEventListener('keydown', this.onKeydown);
+    super.disconnectedCallback();
+  }
+
+  /** Ctrl+Z undoes an edit, Ctrl+Shift+Z or Ctrl+Y redoes it (Cmd on macOS); text fields keep their own undo. */
+  private onKeydown = (event: KeyboardEvent): void => {
+    const inField = event.composedPath()[0] instanceof HTMLInputElement;
+    if (inField || !(event.ctrlKey || event.metaKey)) {
+      return;
+    }
+    const key = event.key.toLowerCase();
+    if (key === 'z' && !event.shiftKey) {
+      event.preventDefault();
+      this.history = undo(this.history);
+    } else if ((key === 'z' && event.shiftKey) || key === 'y') {
+      event.preventDefault();
+      this.history = redo(this.history);
+    }
+  };
 
   private renderToolbar(codes: number[]): TemplateResult {
     const edits = this.history.done;
