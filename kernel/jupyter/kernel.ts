@@ -112,7 +112,7 @@ export function describeError(error: unknown): ErrorContent {
 export class SeedKernel {
   readonly session = randomUUID();
   readonly comms: CommManager;
-  readonly executor: TypeScriptExecutor;
+  private typescript?: TypeScriptExecutor;
   private readonly history = new History();
   private channels?: KernelChannels;
   private executionCount = 0;
@@ -131,18 +131,32 @@ export class SeedKernel {
     this.comms = new CommManager((msgType, content, parent, buffers) =>
       this.publish(msgType, content, parent ?? this.outputParent, buffers)
     );
-    this.executor = new TypeScriptExecutor({
-      rootDir: options.rootDir,
-      prelude: options.prelude,
-      globals: options.globals,
+    captureProcessStreams(() => (this.outputParent ? (name, text) => this.stream(name, text) : undefined));
+  }
+
+  /**
+   * The TypeScript executor, created on first use: building its compiler program takes seconds,
+   * and kernel_info must not wait for that (the frontend shows the kernel as starting until then).
+   */
+  private get executor(): TypeScriptExecutor {
+    this.typescript ??= new TypeScriptExecutor({
+      rootDir: this.options.rootDir,
+      prelude: this.options.prelude,
+      globals: this.options.globals,
       tslabModule: () => this.tslabDisplayModule()
     });
-    captureProcessStreams(() => (this.outputParent ? (name, text) => this.stream(name, text) : undefined));
+    return this.typescript;
   }
 
   attach(channels: KernelChannels): void {
     this.channels = channels;
     this.publish('status', { execution_state: 'starting' }, undefined);
+    // Warm the compiler once the startup requests are answered, unless a cell already did.
+    setTimeout(() => {
+      if (!this.running && this.shellQueue.length === 0) {
+        void this.executor;
+      }
+    }, 500).unref();
   }
 
   useMagics(magics: MagicHandler): void {
@@ -565,7 +579,7 @@ export class SeedKernel {
   /** Closes the sockets and ends the process. */
   async stop(exitCode: number): Promise<void> {
     try {
-      this.executor.close();
+      this.typescript?.close();
       await this.channels?.close();
     } finally {
       process.exit(exitCode);
