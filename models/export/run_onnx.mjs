@@ -6,8 +6,8 @@
 //
 // SPEC: {"model": "enc.onnx", "inputs": {"pixel_values": {"file": "x.f32", "dims": [1, 3, 224, 224]}},
 //        "outputs": {"prequant": "y.f32"}, "repeat": 1, "threads": 2}
-// Prints {"loadSeconds", "runSeconds": [...], "outputs": {name: dims}} as JSON.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Prints {"loadSeconds", "runSeconds": [...], "outputs": {name: dims}, "peakMemoryMB"} as JSON.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 
@@ -58,4 +58,15 @@ for (const [name, file] of Object.entries(spec.outputs)) {
   shapes[name] = tensor.dims;
 }
 await session.release();
-console.log(JSON.stringify({ loadSeconds, runSeconds, outputs: shapes }));
+
+// Peak resident memory of this process. Linux's VmHWM, unlike getrusage's maxrss, is not inherited from the
+// Python process that forked this one, so it measures onnxruntime alone.
+function peakMemoryMB() {
+  if (!existsSync('/proc/self/status')) {
+    return null;
+  }
+  const match = readFileSync('/proc/self/status', 'utf8').match(/^VmHWM:\s+(\d+) kB/m);
+  return match ? Math.round(Number(match[1]) / 1024) : null;
+}
+
+console.log(JSON.stringify({ loadSeconds, runSeconds, outputs: shapes, peakMemoryMB: peakMemoryMB() }));
