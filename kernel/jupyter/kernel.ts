@@ -285,6 +285,11 @@ export class SeedKernel {
       await this.dispatch(channel, message);
     } catch (error) {
       kernelLog(`${message.header.msg_type} failed: ${(error as Error).stack ?? String(error)}`);
+      // The frontend waits for a reply to each request; an error reply ends the wait.
+      if (message.header.msg_type.endsWith('_request')) {
+        const replyType = message.header.msg_type.replace(/_request$/, '_reply');
+        this.reply(channel, message, replyType, { status: 'error', ...describeError(error) });
+      }
     } finally {
       if (announce) {
         this.publish('status', { execution_state: 'idle' }, message);
