@@ -73,6 +73,16 @@ class SeedComm(unittest.TestCase):
         self.assertEqual(replies[-1]["type"], "decoded")
         self.assertEqual(replies[-1]["params"]["seed"], 1)
 
+    def test_magic_encodes_a_file_url(self):
+        url = (FIXTURES / "tiny-image.png").as_uri()
+        reply, outputs = self.kernel.run(f"%seed encode {url} --top-k 2")
+        self.assertEqual(reply["status"], "ok", reply.get("evalue"))
+        [result] = [m for m in outputs if m["msg_type"] == "execute_result"]
+        payload = result["content"]["data"]["application/vnd.seed.v1+json"]
+        jsonschema.validate(payload, MIME_SCHEMA)
+        self.assertEqual(payload["lineage"]["sourceFile"], url)
+        self.assertEqual(payload["label"], "tiny-image.png")
+
     def test_errors_are_replies(self):
         [error] = self.replies(self.request({"type": "decode", "id": "bad", "codes": [1, 2, 3], "params": {}}))
         self.assertEqual(error["type"], "error")
@@ -89,6 +99,25 @@ class SeedComm(unittest.TestCase):
         replies += self.replies(decode)
         self.assertEqual(replies[-1], {"type": "cancelled", "id": "long"})
         self.assertLess(replies[-2]["step"], 500)
+
+    def test_a_decode_asked_for_while_a_cell_runs_waits_and_then_runs(self):
+        cell = self.kernel.kc.execute("await new Promise((resolve) => setTimeout(resolve, 1000)); 'cell done'")
+        time.sleep(0.3)
+        decode = self.request({"type": "decode", "id": "waits", "codes": [2] * 32, "params": {"steps": 2}})
+        seen = []  # (request, message type, execution state) in iopub order
+        while not (seen and seen[-1] == ("decode", "status", "idle")):
+            msg = self.kernel.kc.get_iopub_msg(timeout=60)
+            parent = {cell: "cell", decode: "decode"}.get(msg["parent_header"].get("msg_id"))
+            if parent:
+                seen.append((parent, msg["msg_type"], msg["content"].get("execution_state")))
+                if parent == "decode" and msg["msg_type"] == "comm_msg":
+                    validate(msg["content"]["data"])
+                    last = msg["content"]["data"]
+        self.assertEqual(last["type"], "decoded")
+        cell_done = seen.index(("cell", "status", "idle"))
+        first_decode = next(i for i, entry in enumerate(seen) if entry[0] == "decode")
+        self.assertLess(cell_done, first_decode)
+        self.assertEqual(self.kernel.wait_for_reply(cell)["content"]["status"], "ok")
 
     def test_cancel_a_decode_queued_behind_a_cell(self):
         cell = self.kernel.kc.execute("await new Promise((resolve) => setTimeout(resolve, 1500)); 'cell done'")
