@@ -79,6 +79,7 @@ interface RunningTask {
 }
 
 const KERNEL_SOURCE_DIR = __dirname + path.sep;
+const STREAM_BATCH_CHARACTERS = 64 * 1024;
 
 /** Stack lines of the kernel itself say nothing to the user; keep the cell's own frames. */
 function userStack(error: Error): string[] {
@@ -126,6 +127,7 @@ export class SeedKernel {
   private magics?: MagicHandler;
   private readonly pendingInput = new Map<string, (value: string) => void>();
   private shuttingDown = false;
+  private pendingStream?: { name: StreamName; text: string; parent: JupyterMessage | undefined };
 
   constructor(private readonly options: KernelOptions) {
     this.comms = new CommManager((msgType, content, parent, buffers) =>
@@ -179,6 +181,8 @@ export class SeedKernel {
     if (!this.channels) {
       return;
     }
+    // Text printed before this message must reach the notebook before it.
+    this.flushStream();
     const message = childMessage(parent, msgType, content, this.session, false);
     message.buffers = buffers;
     void this.channels.send('iopub', message);
@@ -188,8 +192,31 @@ export class SeedKernel {
     void this.channels?.send(channel, childMessage(parent, msgType, content, this.session));
   }
 
+  /**
+   * Cell output is batched into one stream message per event-loop turn (or 64 KB), so a loop of
+   * console.log calls does not flood the frontend with thousands of messages.
+   */
   private stream(name: StreamName, text: string): void {
-    this.publish('stream', { name, text }, this.outputParent);
+    const parent = this.outputParent;
+    if (this.pendingStream && (this.pendingStream.name !== name || this.pendingStream.parent !== parent)) {
+      this.flushStream();
+    }
+    if (!this.pendingStream) {
+      this.pendingStream = { name, text: '', parent };
+      setImmediate(() => this.flushStream());
+    }
+    this.pendingStream.text += text;
+    if (this.pendingStream.text.length >= STREAM_BATCH_CHARACTERS) {
+      this.flushStream();
+    }
+  }
+
+  private flushStream(): void {
+    const pending = this.pendingStream;
+    if (pending) {
+      this.pendingStream = undefined;
+      this.publish('stream', { name: pending.name, text: pending.text }, pending.parent);
+    }
   }
 
   /** Clears the outputs of the running cell (at the next output when `wait`). */

@@ -90,6 +90,15 @@ class KernelBehaviour(unittest.TestCase):
         self.assertEqual(self.kernel.wait_for_reply(failing)["content"]["status"], "error")
         self.assertEqual(self.kernel.wait_for_reply(queued)["content"]["status"], "ok")
 
+    def test_printing_in_a_loop_is_batched_and_complete(self):
+        reply, outputs = self.kernel.run("for (let i = 0; i < 2000; i++) { console.log(`line ${i}`); }\nconsole.error('done')")
+        self.assertEqual(reply["status"], "ok")
+        streams = [m["content"] for m in outputs if m["msg_type"] == "stream"]
+        stdout = "".join(c["text"] for c in streams if c["name"] == "stdout")
+        self.assertEqual(stdout.splitlines(), [f"line {i}" for i in range(2000)])
+        self.assertLess(len(streams), 10)
+        self.assertEqual(streams[-1], {"name": "stderr", "text": "done\n"})
+
     def test_state_persists_across_cells(self):
         self.kernel.run("let counter: number = 41;")
         reply, outputs = self.kernel.run("counter + 1")
