@@ -50,6 +50,15 @@ class KernelBehaviour(unittest.TestCase):
         print(f"interrupt latency (awaiting cell): {seconds * 1000:.0f} ms")
         self.assert_kernel_usable()
 
+    def test_interrupt_through_the_kernel_manager(self):
+        # What jupyter_server does for JupyterLab's Interrupt button (interrupt_mode "message").
+        msg_id = self.kernel.kc.execute("await new Promise((resolve) => setTimeout(resolve, 120000));")
+        self.kernel.wait_until_busy(msg_id)
+        time.sleep(0.5)
+        self.kernel.km.interrupt_kernel()
+        self.assertEqual(self.kernel.wait_for_reply(msg_id)["content"]["ename"], "InterruptedError")
+        self.assert_kernel_usable()
+
     def test_interrupt_stops_a_busy_loop(self):
         interrupt_reply, reply, seconds = self.interrupt_running("let spins = 0;\nwhile (true) { spins++; }")
         self.assertEqual(interrupt_reply["content"]["status"], "ok")
