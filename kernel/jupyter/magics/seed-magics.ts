@@ -84,7 +84,7 @@ export const MAGICS: MagicSpec[] = [
 
 const RESULTS_MODULE = JSON.stringify(path.join(__dirname, '..', 'seed', 'results'));
 
-/** Text a magic shows (help, model info): plain text, in a monospace block for HTML frontends. */
+/** Text a magic shows (help, model info, device). */
 class MagicText {
   constructor(readonly text: string) {}
 
@@ -197,10 +197,8 @@ export class SeedMagics implements MagicHandler {
           );
         }
         const value = encodings.length === 1 ? encodings[0] : encodings;
-        if (encodings.length > 1) {
-          encodings.slice(0, -1).forEach((encoding) => context.display(mimeBundleOf(encoding)));
-        }
         await this.bindAs(options.as, value, encodings.length === 1 ? 'SeedEncoding' : 'SeedEncoding[]', context);
+        encodings.slice(0, -1).forEach((encoding) => context.display(mimeBundleOf(encoding)));
         return { hasValue: true, value: encodings[encodings.length - 1] };
       }
       case 'decode': {
