@@ -282,10 +282,12 @@ export class SeedMagics implements MagicHandler {
     if (typeof name !== 'string') {
       return;
     }
-    for (const result of Array.isArray(value) ? value : [value]) {
+    // A single result is labelled with its variable; the items of a list keep their file names.
+    const many = Array.isArray(value);
+    for (const result of many ? value : [value]) {
       const named = result instanceof SeedRecon ? [result.encoding, result.reconstruction] : [result as SeedEncoding];
       for (const part of named) {
-        part.label = name;
+        part.label = many ? part.label : name;
         part.lineage.variable = name;
       }
     }
