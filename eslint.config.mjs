@@ -4,7 +4,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'lib/', 'dist/', 'labextension/', 'lab/', '.cache/', 'models/**/work/', 'ui-tests/artifacts/']
+    ignores: [
+      'node_modules/',
+      'lib/',
+      'dist/',
+      'labextension/',
+      'lab/',
+      '.cache/',
+      'models/**/work/',
+      'ui-tests/artifacts/'
+    ]
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,

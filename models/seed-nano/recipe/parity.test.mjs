@@ -93,10 +93,12 @@ test('seed-model.json lists the sha256 of every file it names', () => {
     manifest.tokenizer.decoder,
     manifest.diffusion.unet,
     manifest.diffusion.vaeDecoder,
-    manifest.diffusion.unconditional,
+    manifest.diffusion.unconditional
   ];
   for (const ref of refs) {
-    const digest = createHash('sha256').update(readFileSync(join(modelDir, ref.path))).digest('hex');
+    const digest = createHash('sha256')
+      .update(readFileSync(join(modelDir, ref.path)))
+      .digest('hex');
     assert.equal(digest, ref.sha256, `${ref.path}: sha256 differs from seed-model.json`);
   }
 });
