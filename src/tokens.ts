@@ -29,7 +29,8 @@ export interface ISeedSettings {
   openPanelOnStartup: boolean;
   modelFolder: string;
   executionProviders: ('cuda' | 'cpu')[];
-  sampler: SamplerName;
+  /** 'model', 0 and anything below 1: the model's own default (its manifest's diffusion.defaults). */
+  sampler: SamplerName | 'model';
   steps: number;
   guidance: number;
   seedPolicy: SeedPolicy;
@@ -42,9 +43,9 @@ export const DEFAULT_SETTINGS: ISeedSettings = {
   openPanelOnStartup: false,
   modelFolder: '',
   executionProviders: ['cuda', 'cpu'],
-  sampler: 'plms',
-  steps: 50,
-  guidance: 7.5,
+  sampler: 'model',
+  steps: 0,
+  guidance: 0,
   seedPolicy: 'fixed',
   seed: 42,
   previewEvery: 5,

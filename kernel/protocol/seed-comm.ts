@@ -36,7 +36,8 @@ export type SeedCommRequest =
 export interface SeedKernelInfo {
   type: 'info';
   id: string;
-  model: { id: string; sha256: string; dir: string; description?: string } | null;
+  /** `defaults`: the model's own sampler defaults, used where the user set none. */
+  model: { id: string; sha256: string; dir: string; description?: string; defaults?: SeedDecodeParams } | null;
   /** Model folders the kernel can switch to with `use-model`. */
   models: { name: string; dir: string }[];
   executionProvider: { name: string; reason: string } | null;

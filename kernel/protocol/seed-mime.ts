@@ -23,6 +23,11 @@ export interface SeedModelRef {
   /** sha256 of the model's seed-model.json (which pins every file's sha256). */
   sha256: string;
   codebookSize: number;
+  /**
+   * The model's own sampler defaults (its manifest's `diffusion.defaults`): a decode form starts
+   * from them unless the user set their own in the settings.
+   */
+  defaults?: SeedDecodeParams;
 }
 
 /** One codebook entry near the image's vector at one position. */

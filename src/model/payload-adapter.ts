@@ -5,7 +5,7 @@
  */
 import type * as comm from '@seed/protocol/seed-comm';
 import type * as mime from '@seed/protocol/seed-mime';
-import type { DecodedView, ImageView, SamplerName, SeedResultView } from './seed-result';
+import type { DecodedView, DecodeParams, ImageView, SamplerName, SeedResultView } from './seed-result';
 
 // The values are repeated here because the kernel's protocol modules are types-only for the browser;
 // the annotations make the compiler check that they agree with kernel/protocol/.
@@ -21,7 +21,7 @@ export type DecodedWire = Extract<ReplyWire, { type: 'decoded' }>;
 
 /** The kernel's model, device and memory, as the panel shows them. */
 export interface KernelInfoView {
-  model: { id: string; sha256: string; dir: string; description: string } | null;
+  model: { id: string; sha256: string; dir: string; description: string; defaults?: DecodeParams } | null;
   models: { name: string; dir: string }[];
   executionProvider: { name: string; reason: string } | null;
   memory: { rssBytes: number; heapUsedBytes: number };
@@ -41,6 +41,19 @@ export function kernelInfoFromWire(info: KernelInfoWire): KernelInfoView {
 }
 
 const SAMPLERS: SamplerName[] = ['plms', 'ddim', 'euler', 'dpmpp'];
+
+/** Sampler settings as a payload carries them; anything else (an older kernel sent none) is ignored. */
+function isDecodeParams(value: unknown): value is DecodeParams {
+  const params = value as Partial<DecodeParams> | undefined;
+  return (
+    typeof params === 'object' &&
+    params !== null &&
+    SAMPLERS.includes(params.sampler as SamplerName) &&
+    Number.isInteger(params.steps) &&
+    typeof params.guidance === 'number' &&
+    Number.isInteger(params.seed)
+  );
+}
 
 /**
  * Reads a saved or live payload. Throws an Error naming the missing or malformed field, so a notebook
@@ -77,7 +90,12 @@ export function resultFromPayload(payload: unknown): SeedResultView {
   return {
     kind: data.kind!,
     label: data.label ?? model!.id,
-    model: { id: model!.id, sha256: model!.sha256, codebookSize: model!.codebookSize ?? 8192 },
+    model: {
+      id: model!.id,
+      sha256: model!.sha256,
+      codebookSize: model!.codebookSize ?? 8192,
+      ...(isDecodeParams(model!.defaults) ? { defaults: { ...model!.defaults } } : {})
+    },
     codes: [...data.codes!],
     topK: data.topK ?? [],
     ...(data.source ? { source: imageFromWire(data.source) } : {}),

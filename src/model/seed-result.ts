@@ -41,6 +41,8 @@ export interface ModelRef {
   id: string;
   sha256: string;
   codebookSize: number;
+  /** The model's own sampler defaults, when the kernel sent them. */
+  defaults?: DecodeParams;
 }
 
 /** How a set of codes came to be: the codes edited, the edits, and (for a decode) the settings. */

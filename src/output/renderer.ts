@@ -15,7 +15,8 @@ import {
   SEED_MIME_TYPE
 } from '../model/payload-adapter';
 import type { DecodeParams, Lineage, SeedResultView } from '../model/seed-result';
-import type { ISeedSettings, ISeedSettingsModel } from '../tokens';
+import { samplerDefaults } from '../model/sampler-defaults';
+import type { ISeedSettingsModel } from '../tokens';
 import type { SeedOutputIndex } from './output-index';
 
 let rendered = 0;
@@ -50,7 +51,7 @@ export class SeedOutputRenderer extends Widget implements IRenderMime.IRenderer 
     this.node.setAttribute('data-lm-suppress-shortcuts', 'true');
     this.element = document.createElement('seed-output');
     this.node.appendChild(this.element);
-    this.applySettings(settings.current);
+    this.applySettings();
     settings.changed.connect(this.onSettings, this);
     this.unlisten.push(
       listen(this.element, 'seed-decode-request', ({ codes, params, lineage }) => {
@@ -82,6 +83,8 @@ export class SeedOutputRenderer extends Widget implements IRenderMime.IRenderer 
       try {
         this.result = resultFromPayload(model.data[SEED_MIME_TYPE]);
         this.element.result = this.result;
+        // The form starts from this model's own sampler defaults.
+        this.applySettings();
         this.register();
       } catch (error) {
         this.node.textContent = (error as Error).message;
@@ -146,18 +149,14 @@ export class SeedOutputRenderer extends Widget implements IRenderMime.IRenderer 
     }
   }
 
-  private onSettings(_: ISeedSettingsModel, settings: ISeedSettings): void {
-    this.applySettings(settings);
+  private onSettings(): void {
+    this.applySettings();
   }
 
-  private applySettings(settings: ISeedSettings): void {
-    this.element.defaults = {
-      sampler: settings.sampler,
-      steps: settings.steps,
-      guidance: settings.guidance,
-      seed: settings.seed
-    };
-    this.element.randomSeed = settings.seedPolicy === 'random';
+  private applySettings(): void {
+    const current = this.settings.current;
+    this.element.defaults = samplerDefaults(current, this.result?.model.defaults);
+    this.element.randomSeed = current.seedPolicy === 'random';
   }
 
   private startDecode(codes: number[], params: DecodeParams, lineage: Lineage): void {

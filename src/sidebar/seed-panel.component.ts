@@ -1,7 +1,8 @@
 import { html, LitElement, nothing, TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { emit } from '../events';
-import { SAMPLER_NAMES } from '../model/seed-result';
+import { samplerDefaults } from '../model/sampler-defaults';
+import { DecodeParams, SAMPLER_NAMES } from '../model/seed-result';
 import { DEFAULT_SETTINGS, ISeedSettings } from '../tokens';
 import { GalleryItem, PanelKernelInfo, PanelKernelState } from './kernel-state';
 import { seedPanelStyles } from './seed-panel.styles';
@@ -34,6 +35,10 @@ export class SeedPanelElement extends LitElement {
   @property({ attribute: false })
   settings: ISeedSettings = DEFAULT_SETTINGS;
 
+  /** The sampler settings decodes start from, the model's own filled in (null: not known yet). */
+  @property({ attribute: false })
+  samplerDefaults: DecodeParams | null = null;
+
   /** The encodings of the active notebook. */
   @property({ attribute: false })
   gallery: GalleryItem[] = [];
@@ -50,6 +55,7 @@ export class SeedPanelElement extends LitElement {
   private desktopDrag = false;
 
   protected override render(): TemplateResult {
+    const sampler = this.samplerDefaults ?? samplerDefaults(this.settings);
     return html`
       <h2>SEED</h2>
       <section aria-labelledby="seed-kernel-heading">
@@ -69,13 +75,13 @@ export class SeedPanelElement extends LitElement {
         <h3 id="seed-defaults-heading">Sampler defaults</h3>
         <dl class="defaults">
           <dt>Sampler</dt>
-          <dd>${SAMPLER_NAMES[this.settings.sampler]}</dd>
+          <dd>${SAMPLER_NAMES[sampler.sampler]}</dd>
           <dt>Steps</dt>
-          <dd>${this.settings.steps}</dd>
+          <dd>${sampler.steps}</dd>
           <dt>Guidance</dt>
-          <dd>${this.settings.guidance}</dd>
+          <dd>${sampler.guidance}</dd>
           <dt>Seed</dt>
-          <dd>${this.settings.seedPolicy === 'random' ? 'random per decode' : this.settings.seed}</dd>
+          <dd>${this.settings.seedPolicy === 'random' ? 'random per decode' : sampler.seed}</dd>
           <dt>Preview</dt>
           <dd>${this.settings.previewEvery === 0 ? 'off' : `every ${this.settings.previewEvery} step(s)`}</dd>
           <dt>Top-k</dt>

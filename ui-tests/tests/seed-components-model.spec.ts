@@ -19,6 +19,8 @@ import {
 import { parseTypedCode, toLlmTokens } from '../../src/model/llm-tokens';
 import { lineageToJson } from '../../src/model/lineage';
 import { resultFromPayload } from '../../src/model/payload-adapter';
+import { samplerDefaults } from '../../src/model/sampler-defaults';
+import { DEFAULT_SETTINGS } from '../../src/tokens';
 
 const ORIGINAL = Array.from({ length: 32 }, (_, position) => position * 10);
 
@@ -125,4 +127,32 @@ test('the payload adapter reads a payload and names what is wrong with a bad one
   expect(() => resultFromPayload({ ...payload, version: 2 })).toThrow('its version is 2, not 1');
   expect(() => resultFromPayload({ ...payload, codes: [1.5] })).toThrow('its codes are not a list of whole numbers');
   expect(() => resultFromPayload({ ...payload, model: undefined })).toThrow('it names no model');
+});
+
+test("a decode starts from the model's own sampler defaults where the settings leave them to the model", () => {
+  const nano = { sampler: 'plms' as const, steps: 25, guidance: 2, seed: 7 };
+  // The settings' defaults ('model', 0, 0) leave sampler, steps and guidance to the model; the seed is the user's.
+  expect(samplerDefaults(DEFAULT_SETTINGS, nano)).toEqual({ sampler: 'plms', steps: 25, guidance: 2, seed: 42 });
+  // A kernel that sent no defaults: SEED v1's.
+  expect(samplerDefaults(DEFAULT_SETTINGS)).toEqual({ sampler: 'plms', steps: 50, guidance: 7.5, seed: 42 });
+  // What the user set wins; guidance below 1 means the model's.
+  const user = { ...DEFAULT_SETTINGS, sampler: 'ddim' as const, steps: 12, guidance: 0.5 };
+  expect(samplerDefaults(user, nano)).toEqual({ sampler: 'ddim', steps: 12, guidance: 2, seed: 42 });
+});
+
+test("the payload adapter keeps the model's sampler defaults and ignores malformed ones", () => {
+  const payload = {
+    version: 1,
+    kind: 'encoding',
+    model: {
+      id: 'seed-nano',
+      sha256: 'abc',
+      codebookSize: 1024,
+      defaults: { sampler: 'plms', steps: 25, guidance: 2, seed: 42 }
+    },
+    codes: [1, 2, 3]
+  };
+  expect(resultFromPayload(payload).model.defaults).toEqual({ sampler: 'plms', steps: 25, guidance: 2, seed: 42 });
+  const malformed = { ...payload, model: { ...payload.model, defaults: { sampler: 'magic', steps: 25 } } };
+  expect(resultFromPayload(malformed).model.defaults).toBeUndefined();
 });

@@ -1,6 +1,7 @@
 /**
  * SEED settings apply without a reload (issue 6): a change in JupyterLab's Settings Editor reaches the
- * panel's sampler defaults and the decode form of an output already on screen.
+ * panel's sampler defaults and the decode form of an output already on screen. Sampler settings the
+ * user has not set follow the model's own defaults.
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from '../jupyterlab/fixture';
@@ -20,10 +21,12 @@ test('changing the default steps in the Settings Editor updates the panel and an
   addImage('cat.png');
   await newSeedNotebook(page);
   const output = (await runCell(page, '%seed encode cat.png')).locator('seed-output');
-  await expect(output.getByRole('spinbutton', { name: 'Steps' })).toHaveValue('50');
+  // Until the user sets them, the form and the panel show the model's own defaults (seed-nano: 25 steps, guidance 2).
+  await expect(output.getByRole('spinbutton', { name: 'Steps' })).toHaveValue('25');
+  await expect(output.getByRole('spinbutton', { name: 'Guidance' })).toHaveValue('2');
   await execute(page, 'seed:open-panel');
   const defaults = page.locator('#jupyterlab-seed\\:panel seed-panel dl.defaults');
-  await expect(defaults).toContainText(/Steps\s*50/);
+  await expect(defaults).toContainText(/Steps\s*25/);
 
   await execute(page, 'settingeditor:open', { query: 'SEED' });
   // The editor's form shows each setting's title as a heading next to its field.
@@ -37,4 +40,6 @@ test('changing the default steps in the Settings Editor updates the panel and an
   await expect(defaults).toContainText(/Steps\s*12/);
   await page.locator('.lm-TabBar-tab', { hasText: 'Untitled' }).click();
   await expect(output.getByRole('spinbutton', { name: 'Steps' })).toHaveValue('12');
+  // What the user did not set still follows the model.
+  await expect(output.getByRole('spinbutton', { name: 'Guidance' })).toHaveValue('2');
 });

@@ -121,7 +121,12 @@ export class ModelHost {
       const sha256 = createHash('sha256')
         .update(fs.readFileSync(path.join(model.dir, MANIFEST)))
         .digest('hex');
-      ref = { id: model.manifest.id, sha256, codebookSize: model.manifest.tokenizer.codebookSize };
+      ref = {
+        id: model.manifest.id,
+        sha256,
+        codebookSize: model.manifest.tokenizer.codebookSize,
+        defaults: { ...model.manifest.diffusion.defaults }
+      };
       this.refs.set(model.dir, ref);
     }
     return ref;
@@ -139,7 +144,8 @@ export class ModelHost {
             id: model.manifest.id,
             sha256: this.ref(model).sha256,
             dir: model.dir,
-            description: model.manifest.description ?? ''
+            description: model.manifest.description ?? '',
+            defaults: { ...model.manifest.diffusion.defaults }
           }
         : null,
       models: this.list(),
