@@ -91,6 +91,20 @@ export class SeedPanelElement extends LitElement {
     `;
   }
 
+  /** The provider and why; a long reason (how to install CUDA, say) folds away behind its first clause. */
+  private renderProvider(provider: { name: string; reason: string }): TemplateResult {
+    const [summary, detail] = splitReason(provider.reason);
+    return html`<strong>${provider.name.toUpperCase()}</strong> —
+      ${summary}${
+        detail
+          ? html`<details>
+              <summary>Details</summary>
+              ${detail}
+            </details>`
+          : nothing
+      }`;
+  }
+
   private renderKernel(): TemplateResult {
     const kernel = this.kernel;
     if (kernel.kind === 'seed') {
@@ -130,7 +144,7 @@ export class SeedPanelElement extends LitElement {
             <dd class="provider">
               ${
                 executionProvider
-                  ? html`<strong>${executionProvider.name.toUpperCase()}</strong> — ${executionProvider.reason}`
+                  ? this.renderProvider(executionProvider)
                   : 'not chosen yet (the model loads on first use)'
               }
             </dd>
@@ -233,4 +247,13 @@ export class SeedPanelElement extends LitElement {
 
 function formatBytes(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
+/** A reason short enough for the sidebar stays whole; a longer one splits after its first clause. */
+function splitReason(reason: string): [string, string] {
+  if (reason.length <= 80) {
+    return [reason, ''];
+  }
+  const cut = reason.search(/[:.] /);
+  return cut > 0 ? [reason.slice(0, cut), reason.slice(cut + 2)] : [reason, ''];
 }

@@ -37,6 +37,14 @@ export const seedPanelStyles = css`
   dd {
     margin: 0;
   }
+  .provider details {
+    margin-top: 2px;
+    color: var(--jp-ui-font-color2);
+    overflow-wrap: anywhere;
+  }
+  .provider summary {
+    cursor: pointer;
+  }
   .status {
     display: inline-block;
     padding: 0 6px;

@@ -39,6 +39,17 @@ test('shows model, execution provider with its reason, memory, and switches mode
   await expect(panel.locator('.model-id')).toHaveText('seed-nano');
   await expect(panel.locator('.provider')).toHaveText('CPU — no CUDA device was found');
   await expect(panel).toContainText('512 MiB resident, 64 MiB JS heap');
+  // A long reason keeps the sidebar short: its first clause shows, the rest folds away.
+  await page.evaluate(() => {
+    const panel = document.querySelector('seed-panel')!;
+    if (panel.info.kind === 'loaded') {
+      const long = 'CUDA is not available: the npm build does not bundle it. To use a GPU, install the CUDA binaries.';
+      panel.info = { ...panel.info, info: { ...panel.info.info, executionProvider: { name: 'cpu', reason: long } } };
+    }
+  });
+  await expect(panel.locator('.provider')).toContainText('CPU — CUDA is not available');
+  await expect(panel.locator('.provider details')).not.toHaveAttribute('open');
+  await expect(panel.locator('.provider details')).toContainText('To use a GPU, install the CUDA binaries.');
   await panel.getByRole('combobox', { name: "Switch the kernel's model" }).selectOption('seed-v1');
   await panel.getByRole('button', { name: 'Refresh' }).click();
   expect(await components.events()).toEqual([
