@@ -5,25 +5,18 @@ image/png and text/plain fallbacks, and the progress display must have been upda
 """
 
 import base64
-import json
 import struct
 import unittest
 
-import jsonschema
 import nbformat
 from nbclient import NotebookClient
 
 from seed_kernelspec import FIXTURES, REPO, install_seed_kernelspec
+from seed_notebooks import SEED_MIME, assert_no_cell_failed, seed_payloads, source_of
 
 install_seed_kernelspec()
 
 NOTEBOOK = REPO / "kernel" / "jupyter" / "tests" / "magics.ipynb"
-SEED_MIME = "application/vnd.seed.v1+json"
-SCHEMA = json.loads((REPO / "kernel" / "protocol" / "seed-mime.schema.json").read_text())
-
-
-def source_of(cell):
-    return cell.source if isinstance(cell.source, str) else "".join(cell.source)
 
 
 class MagicsNotebook(unittest.TestCase):
@@ -42,15 +35,7 @@ class MagicsNotebook(unittest.TestCase):
         return self.cells[first_line].outputs
 
     def seed_payloads(self, first_line):
-        found = []
-        for output in self.outputs(first_line):
-            data = output.get("data", {})
-            if SEED_MIME in data:
-                self.assertIn("image/png", data)
-                self.assertIn("text/plain", data)
-                jsonschema.validate(data[SEED_MIME], SCHEMA)
-                found.append(data[SEED_MIME])
-        return found
+        return seed_payloads(self, self.outputs(first_line))
 
     def text(self, first_line):
         return "\n".join(
@@ -58,9 +43,7 @@ class MagicsNotebook(unittest.TestCase):
         )
 
     def test_no_cell_failed(self):
-        for cell in self.notebook.cells:
-            for output in cell.get("outputs", []):
-                self.assertNotEqual(output.output_type, "error", f"{source_of(cell)!r} failed: {output.get('evalue')}")
+        assert_no_cell_failed(self, self.notebook)
 
     def test_help_lists_every_magic(self):
         text = self.text("%seed help")

@@ -2,24 +2,17 @@
 SEED kernel with the bundled seed-nano model, exactly as saved: every cell runs, and the SEED outputs
 carry the MIME payload with its fallbacks."""
 
-import json
 import unittest
 
-import jsonschema
 import nbformat
 from nbclient import NotebookClient
 
 from seed_kernelspec import BUNDLED_KERNEL_NAME, REPO, install_seed_kernelspec
+from seed_notebooks import assert_no_cell_failed, seed_payloads, source_of
 
 install_seed_kernelspec()
 
 NOTEBOOKS = REPO / "notebooks"
-SEED_MIME = "application/vnd.seed.v1+json"
-SCHEMA = json.loads((REPO / "kernel" / "protocol" / "seed-mime.schema.json").read_text())
-
-
-def source_of(cell):
-    return cell.source if isinstance(cell.source, str) else "".join(cell.source)
 
 
 class WelcomeNotebook(unittest.TestCase):
@@ -45,9 +38,7 @@ class WelcomeNotebook(unittest.TestCase):
                 self.assertEqual(cell.outputs, [], f"{source_of(cell)!r} was committed with outputs")
 
     def test_every_cell_runs(self):
-        for cell in self.notebook.cells:
-            for output in cell.get("outputs", []):
-                self.assertNotEqual(output.output_type, "error", f"{source_of(cell)!r} failed: {output.get('evalue')}")
+        assert_no_cell_failed(self, self.notebook)
 
     def test_runs_on_the_bundled_model(self):
         text = "".join(
@@ -59,15 +50,7 @@ class WelcomeNotebook(unittest.TestCase):
         self.assertIn("seed-nano", text)
 
     def test_seed_outputs_carry_the_payload_and_fallbacks(self):
-        kinds = []
-        for cell in self.notebook.cells:
-            for output in cell.get("outputs", []):
-                data = output.get("data", {})
-                if SEED_MIME in data:
-                    self.assertIn("image/png", data)
-                    self.assertIn("text/plain", data)
-                    jsonschema.validate(data[SEED_MIME], SCHEMA)
-                    kinds.append(data[SEED_MIME]["kind"])
+        kinds = [payload["kind"] for cell in self.notebook.cells for payload in seed_payloads(self, cell.get("outputs", []))]
         # encode crab, decode crab, the spliced decode, recon, and the six examples of the glob
         self.assertGreaterEqual(kinds.count("encoding"), 7)
         self.assertGreaterEqual(len(kinds), 10)
