@@ -9,7 +9,9 @@ export default tseslint.config(
       'lib/',
       'dist/',
       'labextension/',
-      'lab/',
+      'lab/build/',
+      'lab/node_modules/',
+      'lab/static/',
       '.cache/',
       'models/**/work/',
       'ui-tests/artifacts/'
