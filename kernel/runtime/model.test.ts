@@ -247,9 +247,9 @@ test('codes of the wrong length, range or type are SeedInputErrors', async () =>
   const model = await tinyModel();
   const cases: [unknown, RegExp][] = [
     [expected.codes.slice(1), /Expected 32 codes, got 31/],
-    [[...expected.codes.slice(1), 64], /Code 31 is 64; codes are integers from 0 to 63/],
-    [[...expected.codes.slice(1), -1], /Code 31 is -1/],
-    [[...expected.codes.slice(1), 1.5], /Code 31 is 1.5/],
+    [[...expected.codes.slice(1), 64], /code at position 32 is 64; codes are integers from 0 to 63/],
+    [[...expected.codes.slice(1), -1], /code at position 32 is -1/],
+    [[...expected.codes.slice(1), 1.5], /code at position 32 is 1.5/],
     ['1,2,3', /Codes must be an array of 32 integers/]
   ];
   for (const [codes, message] of cases) {

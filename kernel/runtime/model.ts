@@ -261,7 +261,7 @@ export class SeedModel {
     codes.forEach((code, i) => {
       if (!Number.isInteger(code) || code < 0 || code >= codebookSize) {
         throw new SeedInputError(
-          `${prefix}Code ${i} is ${JSON.stringify(code)}; codes are integers from 0 to ${codebookSize - 1}.`
+          `${prefix}The code at position ${i + 1} is ${JSON.stringify(code)}; codes are integers from 0 to ${codebookSize - 1}.`
         );
       }
     });
