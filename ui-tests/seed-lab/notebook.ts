@@ -38,14 +38,22 @@ interface LabApp {
 interface NotebookLike {
   id: string;
   context: { path: string; ready: Promise<void>; save(): Promise<void> };
-  sessionContext: { ready: Promise<void>; session: { kernel: { status: string } | null } | null };
+  sessionContext: { ready: Promise<void>; session: { kernel: KernelLike | null } | null };
   content: {
     activeCellIndex: number;
     widgets: readonly unknown[];
     activeCell: { model: { sharedModel: { setSource(source: string): void } } } | null;
   };
 }
-type LabWindow = Window & { jupyterapp: LabApp };
+interface KernelLike {
+  status: string;
+  statusChanged: {
+    connect(slot: (sender: unknown, status: string) => void): void;
+    disconnect(slot: (sender: unknown, status: string) => void): void;
+  };
+}
+/** `seedCellStarted` is set when the kernel reports busy for the cell startCell ran. */
+type LabWindow = Window & { jupyterapp: LabApp; seedCellStarted?: boolean };
 
 /** Opens a new notebook on the SEED kernel, waits for the kernel and loads the test model. */
 export async function newSeedNotebook(page: Page): Promise<void> {
@@ -77,21 +85,29 @@ export async function waitForIdle(page: Page): Promise<void> {
  */
 export async function startCell(page: Page, source: string): Promise<Locator> {
   const index = await page.evaluate((source) => {
-    const app = (window as unknown as LabWindow).jupyterapp;
-    const notebook = app.shell.currentWidget!.content;
+    const labWindow = window as unknown as LabWindow;
+    const app = labWindow.jupyterapp;
+    const panel = app.shell.currentWidget!;
+    // Listen for busy rather than poll for it: a quick cell can be busy and idle again between two polls.
+    labWindow.seedCellStarted = false;
+    const kernel = panel.sessionContext.session?.kernel;
+    const onStatus = (_: unknown, status: string) => {
+      if (status === 'busy') {
+        labWindow.seedCellStarted = true;
+        kernel?.statusChanged.disconnect(onStatus);
+      }
+    };
+    kernel?.statusChanged.connect(onStatus);
+    const notebook = panel.content;
     const last = notebook.widgets.length - 1;
     notebook.activeCellIndex = last;
     notebook.activeCell!.model.sharedModel.setSource(source);
     void app.commands.execute('notebook:run-cell-and-insert-below');
     return last;
   }, source);
-  await page.waitForFunction(
-    () =>
-      (window as unknown as LabWindow).jupyterapp.shell.currentWidget?.sessionContext.session?.kernel?.status ===
-      'busy',
-    undefined,
-    { timeout: 30_000 }
-  );
+  await page.waitForFunction(() => (window as unknown as LabWindow).seedCellStarted === true, undefined, {
+    timeout: 30_000
+  });
   return page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell').nth(index);
 }
 
