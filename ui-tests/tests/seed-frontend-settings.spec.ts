@@ -4,8 +4,16 @@
  * user has not set follow the model's own defaults.
  */
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '../jupyterlab/fixture';
-import { addImage, newSeedNotebook, runCell } from '../seed-lab/notebook';
+import { addImage, newSeedNotebook, runCell, testModelFolder } from '../seed-lab/notebook';
+
+/** The sampler defaults of the model the tests load, from its manifest. */
+function modelDefaults(): { steps: number; guidance: number } {
+  const manifest = JSON.parse(readFileSync(join(testModelFolder(), 'seed-model.json'), 'utf8'));
+  return manifest.diffusion.defaults;
+}
 
 type LabWindow = Window & { jupyterapp: { commands: { execute(id: string, args?: unknown): Promise<unknown> } } };
 
@@ -21,12 +29,14 @@ test('changing the default steps in the Settings Editor updates the panel and an
   addImage('cat.png');
   await newSeedNotebook(page);
   const output = (await runCell(page, '%seed encode cat.png')).locator('seed-output');
-  // Until the user sets them, the form and the panel show the model's own defaults (seed-nano: 25 steps, guidance 2).
-  await expect(output.getByRole('spinbutton', { name: 'Steps' })).toHaveValue('25');
-  await expect(output.getByRole('spinbutton', { name: 'Guidance' })).toHaveValue('2');
+  // Until the user sets them, the form and the panel show the model's own defaults (seed-nano: 25 steps).
+  const model = modelDefaults();
+  expect(model.steps).not.toBe(12);
+  await expect(output.getByRole('spinbutton', { name: 'Steps' })).toHaveValue(String(model.steps));
+  await expect(output.getByRole('spinbutton', { name: 'Guidance' })).toHaveValue(String(model.guidance));
   await execute(page, 'seed:open-panel');
   const defaults = page.locator('#jupyterlab-seed\\:panel seed-panel dl.defaults');
-  await expect(defaults).toContainText(/Steps\s*25/);
+  await expect(defaults).toContainText(new RegExp(`Steps\\s*${model.steps}`));
 
   await execute(page, 'settingeditor:open', { query: 'SEED' });
   // The editor's form shows each setting's title as a heading next to its field.
@@ -41,5 +51,5 @@ test('changing the default steps in the Settings Editor updates the panel and an
   await page.locator('.lm-TabBar-tab', { hasText: 'Untitled' }).click();
   await expect(output.getByRole('spinbutton', { name: 'Steps' })).toHaveValue('12');
   // What the user did not set still follows the model.
-  await expect(output.getByRole('spinbutton', { name: 'Guidance' })).toHaveValue('2');
+  await expect(output.getByRole('spinbutton', { name: 'Guidance' })).toHaveValue(String(model.guidance));
 });

