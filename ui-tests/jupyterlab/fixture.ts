@@ -51,8 +51,17 @@ function recordConsole(problems: PageProblem[]) {
   };
 }
 
+/** User settings tests change (the theme, SEED's own); each test starts from their defaults. */
+const SETTINGS_RESET_PER_TEST = ['@jupyterlab/apputils-extension:themes', 'jupyterlab-seed:plugin'];
+
 export const test = base.extend<{ lab: JupyterLabPage }>({
   lab: async ({ page }, use) => {
+    for (const plugin of SETTINGS_RESET_PER_TEST) {
+      const response = await page.request.put(labUrl(`lab/api/settings/${plugin}`), { data: { raw: '{}' } });
+      if (!response.ok()) {
+        throw new Error(`Resetting the settings of ${plugin} failed: ${response.status()} ${await response.text()}`);
+      }
+    }
     const problems: PageProblem[] = [];
     page.on('console', recordConsole(problems));
     page.on('pageerror', (error) => problems.push({ text: `${error.message}\n${error.stack ?? ''}`, source: '' }));

@@ -40,6 +40,8 @@ test('the welcome notebook runs from top to bottom and fills the SEED panel', as
   await expect(panel).toContainText('seed-nano');
   await expect(panel.locator('dl.defaults')).toContainText(/Steps\s*\d+/);
 
+  // Tall enough to show the crab's encoding and its decode below it.
+  await page.setViewportSize({ width: 1400, height: 1250 });
   const crab = notebook.locator('.jp-Cell', { hasText: '%seed encode examples/crab.png' });
   await crab.evaluate((cell) => cell.scrollIntoView({ block: 'start' }));
   await lab.screenshot('welcome-notebook');

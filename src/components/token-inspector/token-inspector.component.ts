@@ -176,11 +176,15 @@ export class TokenInspectorElement extends LitElement {
     const code = this.codes[position];
     const candidates = this.topK[position] ?? [];
     const distance = candidates.find((candidate) => candidate.code === code)?.distance;
+    // Distances come from an encoding; a decode's output has none, and an edited code may not be among them.
+    const edited = this.originalCodes.length > position && this.originalCodes[position] !== code;
+    const noDistance =
+      candidates.length === 0 ? 'no distances in this output' : edited ? 'distance not known (edited)' : '';
     return html`<div part="detail" class="detail" aria-live="polite" @keydown=${this.onDetailKey}>
       <p class="summary">
         <strong>Position ${position + 1}</strong>
         <span>code <code>${code}</code> <code class="token-string">${codeToken(code)}</code></span>
-        <span>${distance !== undefined ? `distance ${formatDistance(distance)}` : 'distance not known (edited)'}</span>
+        <span>${distance !== undefined ? `distance ${formatDistance(distance)}` : noDistance}</span>
       </p>
       ${
         candidates.length > 0
