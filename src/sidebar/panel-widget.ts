@@ -5,9 +5,8 @@ import { Widget } from '@lumino/widgets';
 import { seedIcon } from '../icons';
 import { SeedKernelBridge } from '../kernel-bridge';
 import type { LiveState } from '../model/seed-result';
-import { samplerDefaults } from '../model/sampler-defaults';
 import { ISeedOutputs, ISeedSettings, PANEL_ID, SEED_KERNEL_NAME } from '../tokens';
-import { PanelKernelInfo, PanelKernelState } from './kernel-state';
+import { PanelKernelState } from './kernel-state';
 import { SEED_PANEL_TAG, SeedPanelElement } from './seed-panel';
 
 /** What JupyterLab's file browser puts on a drag: the dragged paths. */
@@ -46,19 +45,6 @@ export class SeedPanelWidget extends Widget {
 
   set settings(settings: ISeedSettings) {
     this.element.settings = settings;
-    this.showSamplerDefaults();
-  }
-
-  private setInfo(info: PanelKernelInfo): void {
-    this.element.info = info;
-    this.showSamplerDefaults();
-  }
-
-  private showSamplerDefaults(): void {
-    const info = this.element.info;
-    const model = info.kind === 'loaded' ? info.info.model?.defaults : undefined;
-    // The model's own defaults fill in the sampler settings the user left on "the model's default".
-    this.element.samplerDefaults = samplerDefaults(this.element.settings, model);
   }
 
   /** The kernel bridge of the active notebook, if any. */
@@ -71,20 +57,20 @@ export class SeedPanelWidget extends Widget {
     const bridge = this.bridge;
     const request = ++this.infoRequests;
     if (!bridge || !isLive(bridge.live)) {
-      this.setInfo({ kind: 'none' });
+      this.element.info = { kind: 'none' };
       return;
     }
-    this.setInfo({ kind: 'loading' });
+    this.element.info = { kind: 'loading' };
     bridge
       .info()
       .then((info) => {
         if (request === this.infoRequests) {
-          this.setInfo({ kind: 'loaded', info });
+          this.element.info = { kind: 'loaded', info };
         }
       })
       .catch((error: Error) => {
         if (request === this.infoRequests) {
-          this.setInfo({ kind: 'failed', message: error.message });
+          this.element.info = { kind: 'failed', message: error.message };
         }
       });
   }
@@ -95,17 +81,17 @@ export class SeedPanelWidget extends Widget {
       return;
     }
     const request = ++this.infoRequests;
-    this.setInfo({ kind: 'loading' });
+    this.element.info = { kind: 'loading' };
     this.bridge
       .useModel(model)
       .then((info) => {
         if (request === this.infoRequests) {
-          this.setInfo({ kind: 'loaded', info });
+          this.element.info = { kind: 'loaded', info };
         }
       })
       .catch((error: Error) => {
         if (request === this.infoRequests) {
-          this.setInfo({ kind: 'failed', message: error.message });
+          this.element.info = { kind: 'failed', message: error.message };
         }
       });
   }

@@ -2,7 +2,7 @@ import { html, LitElement, nothing, TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { emit } from '../events';
 import { samplerDefaults } from '../model/sampler-defaults';
-import { DecodeParams, SAMPLER_NAMES } from '../model/seed-result';
+import { SAMPLER_NAMES } from '../model/seed-result';
 import { DEFAULT_SETTINGS, ISeedSettings } from '../tokens';
 import { GalleryItem, PanelKernelInfo, PanelKernelState } from './kernel-state';
 import { seedPanelStyles } from './seed-panel.styles';
@@ -35,10 +35,6 @@ export class SeedPanelElement extends LitElement {
   @property({ attribute: false })
   settings: ISeedSettings = DEFAULT_SETTINGS;
 
-  /** The sampler settings decodes start from, the model's own filled in (null: not known yet). */
-  @property({ attribute: false })
-  samplerDefaults: DecodeParams | null = null;
-
   /** The encodings of the active notebook. */
   @property({ attribute: false })
   gallery: GalleryItem[] = [];
@@ -55,7 +51,11 @@ export class SeedPanelElement extends LitElement {
   private desktopDrag = false;
 
   protected override render(): TemplateResult {
-    const sampler = this.samplerDefaults ?? samplerDefaults(this.settings);
+    // What decodes start from: the settings, with the kernel's model's own defaults where they leave it to the model.
+    const sampler = samplerDefaults(
+      this.settings,
+      this.info.kind === 'loaded' ? this.info.info.model?.defaults : undefined
+    );
     return html`
       <h2>SEED</h2>
       <section aria-labelledby="seed-kernel-heading">

@@ -114,7 +114,7 @@ export class ModelHost {
     await current?.release();
   }
 
-  /** Identifies a model in payloads: id, sha256 of its manifest, codebook size. */
+  /** Identifies a model in payloads: id, sha256 of its manifest, codebook size, its sampler defaults. */
   ref(model: SeedModel): SeedModelRef {
     let ref = this.refs.get(model.dir);
     if (!ref) {
@@ -145,7 +145,7 @@ export class ModelHost {
             sha256: this.ref(model).sha256,
             dir: model.dir,
             description: model.manifest.description ?? '',
-            defaults: { ...model.manifest.diffusion.defaults }
+            defaults: this.ref(model).defaults
           }
         : null,
       models: this.list(),
