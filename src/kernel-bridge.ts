@@ -12,29 +12,25 @@ import type { ISessionContext } from '@jupyterlab/apputils';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { JSONObject } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
+import type { SeedKernelSettings } from '../kernel/protocol';
 import type { DecodeParams, ImageView, LiveState } from './model/seed-result';
 import {
   DecodedWire,
-  imageFromWire,
+  imageFromBuffer,
   KernelInfoView,
   kernelInfoFromWire,
   ReplyWire,
   RequestWire,
   SEED_COMM_TARGET
 } from './model/payload-adapter';
-import { DEFAULT_SETTINGS, SEED_KERNEL_NAME } from './tokens';
+import { SEED_KERNEL_NAME } from './tokens';
 
 /** Progress of one decode, as the views show it. */
 export type DecodeEvent =
   { kind: 'queued'; ahead: number } | { kind: 'running'; step: number; total: number; preview?: ImageView };
 
-/** The settings the kernel needs from the user's settings (sent on connect and whenever they change). */
-export interface KernelSettings {
-  modelFolder: string;
-  executionProviders: string[];
-  topK: number;
-  previewEvery: number;
-}
+/** The settings the kernel applies (sent on connect and whenever they change). */
+export type KernelSettings = SeedKernelSettings;
 
 /** A decode that finished. */
 export interface DecodeOutcome {
@@ -57,8 +53,14 @@ export class SeedCancelled extends Error {
   }
 }
 
+/** A reply and the binary buffers of its message (images). */
+interface Reply {
+  body: ReplyWire;
+  buffers: readonly (ArrayBuffer | ArrayBufferView)[];
+}
+
 interface Pending {
-  resolve(reply: ReplyWire): void;
+  resolve(reply: Reply): void;
   reject(error: Error): void;
   onProgress?(event: DecodeEvent): void;
 }
@@ -126,20 +128,20 @@ export class SeedKernelBridge {
       return;
     }
     // connect() sends the settings itself on a new comm.
-    const sending = this.comm ? this.request({ type: 'configure', settings: { ...this.settings } }) : this.connect();
+    const sending = this.comm ? this.request({ type: 'configure', settings: this.settingsToSend() }) : this.connect();
     sending.catch((error: Error) => console.warn(`SEED settings were not applied by the kernel: ${error.message}`));
   }
 
   /** The kernel's model, execution provider (and why), memory, and the models it can switch to. */
   async info(): Promise<KernelInfoView> {
     const reply = await this.request({ type: 'info' });
-    return kernelInfoFromWire(expectReply(reply, 'info'));
+    return kernelInfoFromWire(expectReply(reply.body, 'info'));
   }
 
   /** Switches the kernel to another model (a name from info().models, or a folder). */
   async useModel(model: string): Promise<KernelInfoView> {
     const reply = await this.request({ type: 'use-model', model });
-    return kernelInfoFromWire(expectReply(reply, 'info'));
+    return kernelInfoFromWire(expectReply(reply.body, 'info'));
   }
 
   /** Queues a decode of these codes; progress goes to onProgress. */
@@ -177,15 +179,11 @@ export class SeedKernelBridge {
     this.running = entry;
     this.reportQueue();
     entry.onProgress({ kind: 'running', step: 0, total: entry.params.steps });
-    const previewEvery = this.settings?.previewEvery ?? DEFAULT_SETTINGS.previewEvery;
-    this.request(
-      { type: 'decode', codes: entry.codes, params: { ...entry.params }, previewEvery },
-      entry.id,
-      entry.onProgress
-    )
+    // The kernel previews as the settings it was sent say ("Preview frequency").
+    this.request({ type: 'decode', codes: entry.codes, params: { ...entry.params } }, entry.id, entry.onProgress)
       .then((reply) => {
-        const decoded: DecodedWire = expectReply(reply, 'decoded');
-        entry.resolve({ image: imageFromWire(decoded.image), params: decoded.params ?? entry.params });
+        const decoded: DecodedWire = expectReply(reply.body, 'decoded');
+        entry.resolve({ image: imageFromBuffer(decoded.image, reply.buffers), params: decoded.params });
       })
       .catch((error: Error) => entry.reject(error))
       .finally(() => {
@@ -207,9 +205,9 @@ export class SeedKernelBridge {
     body: DistributiveOmit<RequestWire, 'id'>,
     id = this.newId(),
     onProgress?: (event: DecodeEvent) => void
-  ): Promise<ReplyWire> {
+  ): Promise<Reply> {
     const comm = await this.connect();
-    return new Promise<ReplyWire>((resolve, reject) => {
+    return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
       comm.send({ ...body, id } as unknown as JSONObject);
     });
@@ -242,13 +240,24 @@ export class SeedKernelBridge {
     this.commKernel = kernel;
     await comm.open({}).done;
     if (this.settings) {
-      await this.request({ type: 'configure', settings: { ...this.settings } });
+      await this.request({ type: 'configure', settings: this.settingsToSend() });
     }
     return comm;
   }
 
+  private settingsToSend(): SeedKernelSettings {
+    const settings = this.settings!;
+    return { ...settings, executionProviders: [...settings.executionProviders] };
+  }
+
   private onMessage(message: KernelMessage.ICommMsgMsg): void {
     const reply = message.content.data as unknown as ReplyWire;
+    const buffers = message.buffers ?? [];
+    if (reply.id === null) {
+      // The kernel could not read one of our messages well enough to find its id: say so where developers look.
+      console.warn(`The SEED kernel could not read a message: ${reply.type === 'error' ? reply.message : reply.type}`);
+      return;
+    }
     const pending = this.pending.get(reply.id);
     if (!pending) {
       return;
@@ -259,11 +268,8 @@ export class SeedKernelBridge {
           kind: 'running',
           step: reply.step,
           total: reply.total,
-          ...(reply.preview ? { preview: imageFromWire(reply.preview) } : {})
+          ...(reply.preview ? { preview: imageFromBuffer(reply.preview, buffers) } : {})
         });
-        return;
-      case 'queued':
-        pending.onProgress?.({ kind: 'queued', ahead: reply.ahead });
         return;
       case 'error':
         this.pending.delete(reply.id);
@@ -275,7 +281,7 @@ export class SeedKernelBridge {
         return;
       default:
         this.pending.delete(reply.id);
-        pending.resolve(reply);
+        pending.resolve({ body: reply, buffers });
     }
   }
 

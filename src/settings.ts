@@ -1,6 +1,6 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Signal } from '@lumino/signaling';
-import type { KernelSettings } from './kernel-bridge';
+import type { SeedKernelSettings } from '../kernel/protocol';
 import { DEFAULT_SETTINGS, ISeedSettings, ISeedSettingsModel } from './tokens';
 
 /** The user's SEED settings, following the setting registry so that changes apply without reload. */
@@ -27,12 +27,9 @@ export class SeedSettingsModel implements ISeedSettingsModel {
   }
 }
 
-/** The part of the settings the kernel applies. */
-export function kernelSettings(settings: ISeedSettings): KernelSettings {
-  return {
-    modelFolder: settings.modelFolder,
-    executionProviders: [...settings.executionProviders],
-    topK: settings.topK,
-    previewEvery: settings.previewEvery
-  };
+/** The part of the settings the kernel applies: every one but the frontend's own. */
+export function kernelSettings(settings: ISeedSettings): SeedKernelSettings {
+  const forKernel: Partial<ISeedSettings> = { ...settings, executionProviders: [...settings.executionProviders] };
+  delete forKernel.openPanelOnStartup;
+  return forKernel as SeedKernelSettings;
 }

@@ -1,7 +1,7 @@
 /** Identifiers and services shared by the plugins of this extension. */
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
-import type { SamplerName } from './model/seed-result';
+import { DEFAULT_KERNEL_SETTINGS, type SeedKernelSettings } from '../kernel/protocol';
 
 export const EXTENSION_ID = 'jupyterlab-seed';
 
@@ -22,34 +22,21 @@ export namespace CommandIDs {
 }
 
 /** How a decode picks its seed. */
-export type SeedPolicy = 'fixed' | 'random';
+export type SeedPolicy = SeedKernelSettings['seedPolicy'];
 
-/** The user settings this extension reads, as declared in schema/plugin.json. */
-export interface ISeedSettings {
+/**
+ * The user settings this extension reads, as declared in schema/plugin.json: the settings the kernel
+ * applies (the protocol's SeedKernelSettings, sent to it on connect and on every change) and the
+ * frontend's own.
+ */
+export interface ISeedSettings extends SeedKernelSettings {
   openPanelOnStartup: boolean;
-  modelFolder: string;
-  executionProviders: ('cuda' | 'cpu')[];
-  /** 'model', 0 and anything below 1: the model's own default (its manifest's diffusion.defaults). */
-  sampler: SamplerName | 'model';
-  steps: number;
-  guidance: number;
-  seedPolicy: SeedPolicy;
-  seed: number;
-  previewEvery: number;
-  topK: number;
 }
 
 export const DEFAULT_SETTINGS: ISeedSettings = {
-  openPanelOnStartup: false,
-  modelFolder: '',
-  executionProviders: ['cuda', 'cpu'],
-  sampler: 'model',
-  steps: 0,
-  guidance: 0,
-  seedPolicy: 'fixed',
-  seed: 42,
-  previewEvery: 5,
-  topK: 5
+  ...DEFAULT_KERNEL_SETTINGS,
+  executionProviders: [...DEFAULT_KERNEL_SETTINGS.executionProviders],
+  openPanelOnStartup: false
 };
 
 /** The settings as they are now, and a signal when the user changes them (applied without reload). */

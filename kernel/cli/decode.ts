@@ -1,19 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SamplerName, SeedModel } from '../runtime';
+import { FAMILY_DEFAULTS, SAMPLER_NAMES, checkDecodeParams, parseCodesText } from '../protocol';
+import { SeedModel } from '../runtime';
 import { CliCommand, UsageError } from './command';
 import { modelOptionHelp, modelDir, parseInteger, parseNumber } from './model-option';
 
-const SAMPLERS: SamplerName[] = ['plms', 'ddim', 'euler', 'dpmpp'];
+const V1 = FAMILY_DEFAULTS['seed-v1'];
 
 const USAGE = `Usage: jupyterlab-seed decode <codes> -o OUT.png [--model DIR] [--steps N] [--guidance G]
-                               [--seed S] [--sampler plms|ddim|euler|dpmpp] [--eta E]
+                               [--seed S] [--sampler ${SAMPLER_NAMES.join('|')}] [--eta E]
 
 Decodes SEED codes into an image (codes -> generation embedding -> diffusion -> VAE) and writes a PNG.
-<codes> is the codes separated by commas or spaces (one or several arguments), @FILE.json (a JSON array
-of codes, an object with "codes", or the output of 'encode --json'), or '-' to read either from stdin.
-Settings default to the model's manifest (SEED v1: plms, 50 steps, guidance 7.5, seed 42).
+<codes> is the codes separated by commas or spaces (one or several arguments), LLM tokens as an LLM
+writes them ('<img><img_00042>...</img>', with any text around them), @FILE (a JSON array of codes, an
+object with "codes", the output of 'encode --json', or an LLM's answer), or '-' to read any of these
+from stdin. Settings default to the model's manifest (SEED v1: ${V1.sampler}, ${V1.steps} steps,
+guidance ${V1.guidance}, seed ${V1.seed}).
 
 Options:
   -o, --output OUT.png  where to write the image
@@ -24,37 +27,13 @@ ${modelOptionHelp(24)}
   --sampler NAME        plms (CompVis, SEED's), ddim, euler or dpmpp (DPM-Solver++ 2M)
   --eta E               DDIM noise (0 = deterministic)`;
 
-/** Codes from text: a JSON array / object / encode --json output, or numbers separated by commas or spaces. */
+/** Codes from text (LLM tokens, JSON, or numbers): the protocol's one reader, with the CLI's usage error. */
 export function parseCodes(text: string, source: string): number[] {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
-    let data: unknown;
-    try {
-      data = JSON.parse(trimmed);
-    } catch (error) {
-      throw new UsageError(`${source} is not valid JSON: ${(error as Error).message}`);
-    }
-    if (Array.isArray(data) && data.length === 1 && typeof data[0] === 'object') {
-      data = data[0];
-    }
-    if (data && typeof data === 'object' && !Array.isArray(data) && 'codes' in data) {
-      data = (data as { codes: unknown }).codes;
-    }
-    if (!Array.isArray(data) || !data.every((v) => typeof v === 'number')) {
-      throw new UsageError(`${source} must hold a JSON array of codes, or an object with a "codes" array.`);
-    }
-    return data as number[];
+  try {
+    return parseCodesText(text, source);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  const parts = trimmed.split(/[\s,]+/).filter(Boolean);
-  if (parts.length === 0) {
-    throw new UsageError(`No codes in ${source}.`);
-  }
-  return parts.map((part) => {
-    if (!/^\d+$/.test(part)) {
-      throw new UsageError(`'${part}' in ${source} is not a code; codes are whole numbers such as 17.`);
-    }
-    return Number(part);
-  });
 }
 
 function readCodes(positionals: string[]): number[] {
@@ -102,17 +81,21 @@ export const decodeCommand: CliCommand = {
     if (!values.output) {
       throw new UsageError('Say where to write the image with -o OUT.png.');
     }
-    const sampler = values.sampler as SamplerName | undefined;
-    if (sampler !== undefined && !SAMPLERS.includes(sampler)) {
-      throw new UsageError(`--sampler must be one of ${SAMPLERS.join(', ')}, got '${sampler}'.`);
+    let params;
+    try {
+      params = checkDecodeParams(
+        {
+          sampler: values.sampler,
+          steps: parseInteger('steps', values.steps, 1),
+          guidance: parseNumber('guidance', values.guidance, 0),
+          seed: parseInteger('seed', values.seed, 0)
+        },
+        '--'
+      );
+    } catch (error) {
+      throw new UsageError((error as Error).message);
     }
-    const options = {
-      steps: parseInteger('steps', values.steps, 1),
-      guidance: parseNumber('guidance', values.guidance, 0),
-      seed: parseInteger('seed', values.seed, 0),
-      eta: parseNumber('eta', values.eta, 0),
-      sampler
-    };
+    const options = { ...params, eta: parseNumber('eta', values.eta, 0) };
     const codes = readCodes(parsed.positionals);
     const model = await SeedModel.load(modelDir(values.model));
     try {

@@ -29,7 +29,8 @@ export class Comm {
   onClose: (data: JsonObject) => void = () => undefined;
   /**
    * Says which messages must not wait behind the running cell (a "cancel" for it); those are
-   * handled as soon as they arrive, all others in order on the shell queue.
+   * handled as soon as they arrive, all others in order on the shell queue. It is called once for
+   * each message, as it arrives, so a target can also note what is waiting.
    */
   isUrgent: (data: JsonObject) => boolean = () => false;
 

@@ -1,83 +1,114 @@
 /**
  * The SEED output payload: what the kernel puts under `application/vnd.seed.v1+json` in
  * display_data / execute_result, always next to `image/png` and `text/plain` fallbacks so any
- * Jupyter frontend shows something. `seed-mime.schema.json` describes the same shape.
+ * Jupyter frontend shows something. Saved notebooks keep it, so it stays JSON (images as base64).
  *
- * Types only (no imports): the browser frontend imports these with `import type`.
+ * Each shape is a TypeBox schema and its TypeScript type is derived from it, so the type and the
+ * JSON Schema (`seed-mime.schema.json`, written from these by `npm run schemas`) cannot disagree.
  */
+import { type Static, Type } from '@sinclair/typebox';
+import { Closed, Limited, StringEnum } from './schema-helpers';
+import { DECODE_LIMITS, FAMILY_NAMES, SAMPLER_NAMES, WIRE_LIMITS } from './vocabulary';
 
 export const SEED_MIME_TYPE = 'application/vnd.seed.v1+json';
 
-export type SeedSamplerName = 'plms' | 'ddim' | 'euler' | 'dpmpp';
+const Code = Type.Integer({ minimum: 0, maximum: WIRE_LIMITS.codeValue });
+/** A sequence of codes in causal order. */
+export function CodesSchema(description?: string) {
+  return Type.Array(Code, { minItems: 1, maxItems: WIRE_LIMITS.codes, ...(description ? { description } : {}) });
+}
 
+export const SeedPngSchema = Closed(
+  {
+    png: Type.String({ description: 'base64 PNG bytes', contentEncoding: 'base64', contentMediaType: 'image/png' }),
+    width: Type.Integer({ minimum: 1 }),
+    height: Type.Integer({ minimum: 1 })
+  },
+  { description: 'A PNG on the wire: base64 bytes and its pixel size.' }
+);
 /** A PNG on the wire: base64 bytes and its pixel size. */
-export interface SeedPng {
-  png: string;
-  width: number;
-  height: number;
-}
+export type SeedPng = Static<typeof SeedPngSchema>;
 
-/** The model that made the codes; codes of one model mean nothing to another. */
-export interface SeedModelRef {
-  id: string;
-  /** sha256 of the model's seed-model.json (which pins every file's sha256). */
-  sha256: string;
-  codebookSize: number;
-  /**
-   * The model's own sampler defaults (its manifest's `diffusion.defaults`): a decode form starts
-   * from them unless the user set their own in the settings.
-   */
-  defaults?: SeedDecodeParams;
-}
+export const SeedDecodeParamsSchema = Closed(
+  {
+    sampler: StringEnum(SAMPLER_NAMES),
+    steps: Limited(DECODE_LIMITS.steps),
+    guidance: Limited(DECODE_LIMITS.guidance),
+    seed: Limited(DECODE_LIMITS.seed)
+  },
+  { description: 'The sampler settings of one decode.' }
+);
+/** The sampler settings of one decode (the same fields as DecodeParams in vocabulary.ts). */
+export type SeedDecodeParams = Static<typeof SeedDecodeParamsSchema>;
 
-/** One codebook entry near the image's vector at one position. */
-export interface SeedCodeCandidate {
-  code: number;
-  /** Distance in the model's metric (squared L2, or 2 - 2cos for cosine models). */
-  distance: number;
-}
+export const SeedModelRefSchema = Closed(
+  {
+    id: Type.String(),
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: "sha256 of the model's seed-model.json." }),
+    family: Type.Optional(
+      StringEnum(FAMILY_NAMES, { description: 'The model family; absent in older payloads (seed-v1).' })
+    ),
+    codebookSize: Type.Integer({ minimum: 1 }),
+    /** The model's own sampler defaults (its manifest's diffusion.defaults). */
+    defaults: Type.Optional(SeedDecodeParamsSchema)
+  },
+  { description: 'The model that made the codes; codes of one model mean nothing to another.' }
+);
+export type SeedModelRef = Static<typeof SeedModelRefSchema>;
 
-/** The sampler settings of one decode. */
-export interface SeedDecodeParams {
-  sampler: SeedSamplerName;
-  steps: number;
-  guidance: number;
-  seed: number;
-}
+export const SeedCodeCandidateSchema = Closed(
+  {
+    code: Type.Integer({ minimum: 0 }),
+    distance: Type.Number({
+      description: "Distance in the model's metric (squared L2, or 2 - 2cos for cosine models)."
+    })
+  },
+  { description: "One codebook entry near the image's vector at one position." }
+);
+export type SeedCodeCandidate = Static<typeof SeedCodeCandidateSchema>;
 
-/** Where a result came from: an image file, a variable, or the codes of an earlier result. */
-export interface SeedLineage {
-  /** The image file (path or file:// URL) that was encoded, when there was one. */
-  sourceFile?: string;
-  /** The codes the decode started from, when they differ from an encoding's own (edited codes). */
-  fromCodes?: number[];
-  /** Name of the variable the result was bound to (`--as NAME`). */
-  variable?: string;
-}
+export const SeedLineageSchema = Closed(
+  {
+    sourceFile: Type.Optional(Type.String({ description: 'The image file (path or file:// URL) that was encoded.' })),
+    fromCodes: Type.Optional(Type.Array(Code, { description: 'The codes a decode started from, when edited.' })),
+    variable: Type.Optional(Type.String({ description: 'The variable the result was bound to (`--as NAME`).' }))
+  },
+  { description: 'Where a result came from.' }
+);
+export type SeedLineage = Static<typeof SeedLineageSchema>;
 
-/**
- * `encoding`: an image's codes (with `source` and top-k alternatives). `reconstruction`: an image
- * decoded from codes (`image`, `params`). `recon`: both, side by side (`%seed recon`).
- */
-export type SeedPayloadKind = 'encoding' | 'reconstruction' | 'recon';
+export const SEED_PAYLOAD_KINDS = ['encoding', 'reconstruction', 'recon'] as const;
 
-export interface SeedPayload {
-  version: 1;
-  kind: SeedPayloadKind;
-  /** A short label: the image's file name, or the variable the result is bound to. */
-  label?: string;
-  model: SeedModelRef;
-  /** The codes in causal order (numCodes of them, 32 for SEED). */
-  codes: number[];
-  /** For each position the nearest codebook entries, nearest first (topK[i][0].code === codes[i]). */
-  topK?: SeedCodeCandidate[][];
-  /** The image as the encoder saw it. */
-  source?: SeedPng;
-  /** The decoded image. */
-  image?: SeedPng;
-  params?: SeedDecodeParams;
-  lineage?: SeedLineage;
-}
+export const SeedPayloadSchema = Closed(
+  {
+    version: Type.Literal(1, {
+      description: 'Payload format version; a new incompatible format gets a new MIME type.'
+    }),
+    kind: StringEnum(SEED_PAYLOAD_KINDS, {
+      description: 'encoding: codes of an image; reconstruction: an image decoded from codes; recon: both side by side.'
+    }),
+    label: Type.Optional(Type.String({ description: "Short label: the image's file name or the bound variable." })),
+    model: SeedModelRefSchema,
+    codes: CodesSchema('The codes in causal order.'),
+    topK: Type.Optional(
+      Type.Array(Type.Array(SeedCodeCandidateSchema), {
+        description: 'Per position, the nearest codebook entries, nearest first.'
+      })
+    ),
+    source: Type.Optional(SeedPngSchema),
+    image: Type.Optional(SeedPngSchema),
+    params: Type.Optional(SeedDecodeParamsSchema),
+    /**
+     * Set when the decode ran another number of steps than asked (the schedule's rule): what ran is in
+     * `params.steps`, and this says why in one line.
+     */
+    stepsNote: Type.Optional(Type.String({ description: 'Why the steps that ran differ from the steps asked.' })),
+    lineage: Type.Optional(SeedLineageSchema)
+  },
+  { description: 'A SEED result (encoding, reconstruction or both) as the SEED kernel displays it.' }
+);
+export type SeedPayload = Static<typeof SeedPayloadSchema>;
+export type SeedPayloadKind = SeedPayload['kind'];
 
 /** A full SEED output bundle as the kernel sends it. */
 export interface SeedMimeBundle {

@@ -3,6 +3,7 @@
  * describes the same thing for validation and editors; `manifest-loader.ts` reads and checks it.
  * See models/README.md for the folder layout.
  */
+import type { DecodeParams, FamilyName } from '../protocol/vocabulary';
 
 /** A file of the model folder. `path` is relative to the manifest's folder, or absolute. */
 export interface ModelFileRef {
@@ -55,7 +56,7 @@ export type NoiseSchedule =
   | { kind: 'scaled_linear' | 'linear'; trainSteps: number; betaStart: number; betaEnd: number }
   | { kind: 'cosine'; trainSteps: number };
 
-export type SamplerName = 'plms' | 'ddim' | 'euler' | 'dpmpp';
+export type { SamplerName } from '../protocol/vocabulary';
 
 /** Cheap preview of the sampler's current x0: `rgb = latent · matrix + bias` per latent pixel, in [-1, 1]. */
 export interface LinearPreview {
@@ -82,7 +83,7 @@ export interface DiffusionSettings {
   outputSize: [number, number];
   prediction: 'epsilon' | 'v';
   schedule: NoiseSchedule;
-  defaults: { sampler: SamplerName; steps: number; guidance: number; seed: number };
+  defaults: DecodeParams;
   preview?: LinearPreview;
 }
 
@@ -92,7 +93,7 @@ export interface SeedModelManifest {
   /** Short name, e.g. `seed-nano`. */
   id: string;
   /** `seed-v1` (Stable Diffusion v1.x decoder); `seed-v2` is reserved for the SEED-LLaMA tokenizer. */
-  family: 'seed-v1' | 'seed-v2';
+  family: FamilyName;
   description?: string;
   image: ImageSettings;
   tokenizer: TokenizerSettings;

@@ -4,11 +4,13 @@ import * as path from 'node:path';
 import { guidedUnet, linearPreview, runSampler, throwIfAborted } from './diffusion';
 import { SeedInputError, SeedModelError } from './errors';
 import { DEFAULT_MAX_INPUT_PIXELS, fromSignedChw, loadImage, normalizeImage, toPng } from './images';
-import type { SamplerName, SeedModelManifest } from './manifest';
+import type { SeedModelManifest } from './manifest';
 import { ModelFile, loadManifest, modelFiles, verifyFile } from './manifest-loader';
 import { Quantizer } from './quantizer';
 import { SeededRandom } from './random';
-import { SAMPLER_NAMES, createSampler } from './samplers';
+import { createSampler } from './samplers';
+import { DEFAULT_KERNEL_SETTINGS } from '../protocol/settings';
+import { EXECUTION_PROVIDER_NAMES, checkDecodeParams } from '../protocol/vocabulary';
 import { alphasCumprod } from './schedule';
 import { Graph, SessionPool, chooseExecutionProvider } from './sessions';
 import type {
@@ -22,8 +24,6 @@ import type {
   PngImage,
   Reconstruction
 } from './types';
-
-const DEFAULT_TOP_K = 5;
 
 /**
  * A loaded SEED model folder. ONNX sessions are created on first use and cached per file, so encoding
@@ -60,7 +60,7 @@ export class SeedModel {
     }
     const absolute = path.resolve(dir);
     const manifest = loadManifest(absolute);
-    const choice = chooseExecutionProvider(options.executionProviders ?? ['cuda', 'cpu']);
+    const choice = chooseExecutionProvider(options.executionProviders ?? [...EXECUTION_PROVIDER_NAMES]);
     return new SeedModel(absolute, manifest, choice, {
       verifyHashes: options.verifyHashes ?? true,
       maxInputPixels: options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS,
@@ -81,7 +81,7 @@ export class SeedModel {
     if (!Array.isArray(images)) {
       throw new SeedInputError('encode() takes an array of images (paths, file:// URLs or Buffers).');
     }
-    const topK = options.topK ?? DEFAULT_TOP_K;
+    const topK = options.topK ?? DEFAULT_KERNEL_SETTINGS.topK;
     if (!Number.isInteger(topK) || topK < 1) {
       throw new SeedInputError(`topK must be a whole number of at least 1, got ${topK}.`);
     }
@@ -269,22 +269,18 @@ export class SeedModel {
 
   private decodeParams(options: DecodeOptions): DecodeParams {
     const defaults = this.manifest.diffusion.defaults;
-    const sampler: SamplerName = options.sampler ?? defaults.sampler;
-    if (!SAMPLER_NAMES.includes(sampler)) {
-      throw new SeedInputError(`Unknown sampler '${sampler}'; use one of ${SAMPLER_NAMES.join(', ')}.`);
+    let checked: Partial<DecodeParams>;
+    try {
+      checked = checkDecodeParams({ ...defaults, ...definedOnly(options) });
+    } catch (error) {
+      throw new SeedInputError((error as Error).message);
     }
-    const steps = options.steps ?? defaults.steps;
+    const { sampler, steps, guidance, seed } = checked as Required<typeof checked>;
     const maxSteps = Math.floor(this.manifest.diffusion.schedule.trainSteps / 2);
-    if (!Number.isInteger(steps) || steps < 1 || steps > maxSteps) {
-      throw new SeedInputError(`steps must be a whole number from 1 to ${maxSteps}, got ${steps}.`);
-    }
-    const guidance = options.guidance ?? defaults.guidance;
-    if (typeof guidance !== 'number' || !Number.isFinite(guidance) || guidance < 0) {
-      throw new SeedInputError(`guidance must be a number >= 0 (1 = no guidance), got ${guidance}.`);
-    }
-    const seed = options.seed ?? defaults.seed;
-    if (!Number.isSafeInteger(seed) || seed < 0) {
-      throw new SeedInputError(`seed must be a whole number >= 0, got ${seed}.`);
+    if (steps > maxSteps) {
+      throw new SeedInputError(
+        `steps must be at most ${maxSteps} for this model (half its ${this.manifest.diffusion.schedule.trainSteps} training steps), got ${steps}.`
+      );
     }
     const params: DecodeParams = { seed, sampler, steps, guidance };
     if (options.eta !== undefined) {
@@ -455,6 +451,17 @@ async function runBatched(
       );
     }
     out.set(result.data, start * outputPerItem);
+  }
+  return out;
+}
+
+/** The decode options the caller set (an explicit `undefined` keeps the manifest's default). */
+function definedOnly(options: DecodeOptions): Partial<DecodeParams> {
+  const out: Partial<DecodeParams> = {};
+  for (const key of ['sampler', 'steps', 'guidance', 'seed'] as const) {
+    if (options[key] !== undefined) {
+      (out as Record<string, unknown>)[key] = options[key];
+    }
   }
   return out;
 }

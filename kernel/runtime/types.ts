@@ -1,5 +1,7 @@
 /** The data types of the runtime's public API (see index.ts). */
-import type { SamplerName } from './manifest';
+import type { ExecutionProviderName, SamplerName } from '../protocol/vocabulary';
+
+export type { ExecutionProviderName };
 
 /** An image: a file path, a `file://` URL (string or URL), or the encoded bytes of any format sharp reads. */
 export type ImageInput = string | URL | Buffer | Uint8Array;
@@ -101,8 +103,6 @@ export interface LoadOptions {
   /** Threads ONNX Runtime uses within an operator (default: ONNX Runtime's choice, one per physical core). */
   threads?: number;
 }
-
-export type ExecutionProviderName = 'cuda' | 'cpu';
 
 /** Which execution provider runs the graphs, and why that one. */
 export interface ExecutionProviderChoice {

@@ -1,5 +1,5 @@
 import type { CodeEdit } from './code-history';
-import { toLlmTokens } from './llm-tokens';
+import { toLlmTokens } from '../../kernel/protocol';
 import type { Lineage } from './seed-result';
 
 /**

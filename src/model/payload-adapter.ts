@@ -3,35 +3,70 @@
  * the messages of the `seed` comm. Everything else in the frontend uses the view models of
  * seed-result.ts, so a change of the wire format is a change here only.
  */
-import type * as comm from '@seed/protocol/seed-comm';
-import type * as mime from '@seed/protocol/seed-mime';
-import type { DecodedView, DecodeParams, ImageView, SamplerName, SeedResultView } from './seed-result';
+import type { ErrorObject } from 'ajv';
+import {
+  type BinaryPng,
+  describeSchemaError,
+  findSchemaError,
+  SeedDecodeParamsSchema,
+  type SeedPayload,
+  SeedPayloadSchema,
+  type SeedCommReply,
+  type SeedCommRequest,
+  type SeedKernelInfo,
+  type SeedPng
+} from '../../kernel/protocol';
+import type { DecodedView, DecodeParams, ImageView, SeedResultView } from './seed-result';
 
-// The values are repeated here because the kernel's protocol modules are types-only for the browser;
-// the annotations make the compiler check that they agree with kernel/protocol/.
-export const SEED_MIME_TYPE: typeof mime.SEED_MIME_TYPE = 'application/vnd.seed.v1+json';
-export const SEED_COMM_TARGET: typeof comm.SEED_COMM_TARGET = 'seed';
+export { SEED_COMM_TARGET, SEED_MIME_TYPE } from '../../kernel/protocol';
 
-export type PngWire = mime.SeedPng;
-export type SeedPayloadWire = mime.SeedPayload;
-export type RequestWire = comm.SeedCommRequest;
-export type ReplyWire = comm.SeedCommReply;
-export type KernelInfoWire = comm.SeedKernelInfo;
+export type RequestWire = SeedCommRequest;
+export type ReplyWire = SeedCommReply;
 export type DecodedWire = Extract<ReplyWire, { type: 'decoded' }>;
 
-/** The kernel's model, device and memory, as the panel shows them. */
+/** The kernel's model, device, settings and memory, as the panel shows them. */
 export interface KernelInfoView {
-  model: { id: string; sha256: string; dir: string; description: string; defaults?: DecodeParams } | null;
+  model: {
+    id: string;
+    sha256: string;
+    dir: string;
+    family: string;
+    description: string;
+    defaults?: DecodeParams;
+  } | null;
   models: { name: string; dir: string }[];
   executionProvider: { name: string; reason: string } | null;
   memory: { rssBytes: number; heapUsedBytes: number };
 }
 
-export function imageFromWire(image: PngWire): ImageView {
+export function imageFromWire(image: SeedPng): ImageView {
   return { src: `data:image/png;base64,${image.png}`, width: image.width, height: image.height };
 }
 
-export function kernelInfoFromWire(info: KernelInfoWire): KernelInfoView {
+/**
+ * An image that came as a binary buffer of a comm message. It becomes a data: URL (not a blob: URL) so
+ * that it can be kept in the notebook's output metadata as it is.
+ */
+export function imageFromBuffer(image: BinaryPng, buffers: readonly (ArrayBuffer | ArrayBufferView)[]): ImageView {
+  const buffer = buffers[image.buffer];
+  if (!buffer) {
+    throw new Error(
+      `The kernel's reply names image buffer ${image.buffer}, which it did not send; update jupyterlab-seed.`
+    );
+  }
+  const bytes =
+    buffer instanceof ArrayBuffer
+      ? new Uint8Array(buffer)
+      : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  let binary = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return { src: `data:image/png;base64,${btoa(binary)}`, width: image.width, height: image.height };
+}
+
+export function kernelInfoFromWire(info: SeedKernelInfo): KernelInfoView {
   return {
     model: info.model ? { description: '', ...info.model } : null,
     models: info.models ?? [],
@@ -40,67 +75,81 @@ export function kernelInfoFromWire(info: KernelInfoWire): KernelInfoView {
   };
 }
 
-const SAMPLERS: SamplerName[] = ['plms', 'ddim', 'euler', 'dpmpp'];
-
-/** Sampler settings as a payload carries them; anything else (an older kernel sent none) is ignored. */
-function isDecodeParams(value: unknown): value is DecodeParams {
-  const params = value as Partial<DecodeParams> | undefined;
-  return (
-    typeof params === 'object' &&
-    params !== null &&
-    SAMPLERS.includes(params.sampler as SamplerName) &&
-    Number.isInteger(params.steps) &&
-    typeof params.guidance === 'number' &&
-    Number.isInteger(params.seed)
-  );
+/** What is wrong with a payload, in the words a notebook user reads (the common cases first). */
+function payloadProblem(error: ErrorObject, payload: Record<string, unknown>): string {
+  const path = error.instancePath;
+  const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : '';
+  if (path === '/version' || missing === 'version') {
+    return `its version is ${JSON.stringify(payload.version)}, not 1`;
+  }
+  if (path === '/kind' || missing === 'kind') {
+    return `its kind ${JSON.stringify(payload.kind)} is unknown`;
+  }
+  if (path.startsWith('/model') || missing === 'model') {
+    return 'it names no model';
+  }
+  if (path.startsWith('/codes') || missing === 'codes') {
+    return 'its codes are not a list of whole numbers';
+  }
+  if (path === '/params/sampler') {
+    return `its sampler ${JSON.stringify((payload.params as { sampler?: unknown }).sampler)} is unknown`;
+  }
+  return describeSchemaError(error, 'the payload').replace(/\.$/, '');
 }
 
 /**
- * Reads a saved or live payload. Throws an Error naming the missing or malformed field, so a notebook
- * written by an incompatible version says so instead of rendering nonsense.
+ * Reads a saved or live payload, checked against the protocol's schema. Throws an Error naming the
+ * missing or malformed field, so a notebook written by an incompatible version says so instead of
+ * rendering nonsense. A model's sampler defaults are advice: malformed ones (an older kernel's) are
+ * left out rather than refusing the whole output.
  */
 export function resultFromPayload(payload: unknown): SeedResultView {
-  const data = payload as Partial<SeedPayloadWire> | null;
-  const fail = (what: string): never => {
-    throw new Error(
-      `This SEED output cannot be shown: ${what}. It was written by an incompatible version of jupyterlab-seed; ` +
-        'run the cell again to refresh it.'
-    );
-  };
-  if (!data || typeof data !== 'object') {
-    return fail('the payload is not an object');
+  if (!payload || typeof payload !== 'object') {
+    throw unshowable('the payload is not an object');
   }
-  if (data.version !== 1) {
-    fail(`its version is ${JSON.stringify(data.version)}, not 1`);
+  let data = payload as Record<string, unknown>;
+  const model = data.model as Record<string, unknown> | undefined;
+  if (
+    model &&
+    typeof model === 'object' &&
+    'defaults' in model &&
+    findSchemaError(SeedDecodeParamsSchema, model.defaults)
+  ) {
+    const withoutDefaults = { ...model };
+    delete withoutDefaults.defaults;
+    data = { ...data, model: withoutDefaults };
   }
-  if (data.kind !== 'encoding' && data.kind !== 'reconstruction' && data.kind !== 'recon') {
-    fail(`its kind ${JSON.stringify(data.kind)} is unknown`);
+  const error = findSchemaError(SeedPayloadSchema, data);
+  if (error) {
+    throw unshowable(payloadProblem(error, data));
   }
+  return viewOf(data as unknown as SeedPayload);
+}
+
+function unshowable(what: string): Error {
+  return new Error(
+    `This SEED output cannot be shown: ${what}. It was written by an incompatible version of jupyterlab-seed; ` +
+      'run the cell again to refresh it.'
+  );
+}
+
+function viewOf(data: SeedPayload): SeedResultView {
   const model = data.model;
-  if (!model || typeof model.id !== 'string' || typeof model.sha256 !== 'string') {
-    fail('it names no model');
-  }
-  if (!Array.isArray(data.codes) || !data.codes.every((code) => Number.isInteger(code) && code >= 0)) {
-    fail('its codes are not a list of whole numbers');
-  }
-  const params = data.params;
-  if (params && !SAMPLERS.includes(params.sampler)) {
-    fail(`its sampler ${JSON.stringify(params.sampler)} is unknown`);
-  }
   return {
-    kind: data.kind!,
-    label: data.label ?? model!.id,
+    kind: data.kind,
+    label: data.label ?? model.id,
     model: {
-      id: model!.id,
-      sha256: model!.sha256,
-      codebookSize: model!.codebookSize ?? 8192,
-      ...(isDecodeParams(model!.defaults) ? { defaults: { ...model!.defaults } } : {})
+      id: model.id,
+      sha256: model.sha256,
+      family: model.family ?? 'seed-v1',
+      codebookSize: model.codebookSize,
+      ...(model.defaults ? { defaults: { ...model.defaults } } : {})
     },
-    codes: [...data.codes!],
+    codes: [...data.codes],
     topK: data.topK ?? [],
     ...(data.source ? { source: imageFromWire(data.source) } : {}),
     ...(data.image ? { image: imageFromWire(data.image) } : {}),
-    ...(params ? { params } : {})
+    ...(data.params ? { params: { ...data.params } } : {})
   };
 }
 

@@ -1,12 +1,11 @@
 /**
- * Which sampler settings a decode starts from. Pure, so the components' tests can check it without
- * JupyterLab.
+ * Which sampler settings a decode form starts from: the rule the kernel applies to every path
+ * (protocol/settings.ts), with the seed left to the form (a random seed is drawn when the user decodes).
+ * Pure, so it is tested without JupyterLab.
  */
+import { FAMILY_DEFAULTS, resolveDecodeParams } from '../../kernel/protocol';
 import type { ISeedSettings } from '../tokens';
 import type { DecodeParams } from './seed-result';
-
-/** SEED v1's own defaults (its demo), for when the kernel did not say what the model wants. */
-export const SEED_V1_DEFAULTS: DecodeParams = { sampler: 'plms', steps: 50, guidance: 7.5, seed: 42 };
 
 /**
  * The user's sampler settings where they set one, else the model's own default: models differ
@@ -15,12 +14,7 @@ export const SEED_V1_DEFAULTS: DecodeParams = { sampler: 'plms', steps: 50, guid
  */
 export function samplerDefaults(
   settings: Pick<ISeedSettings, 'sampler' | 'steps' | 'guidance' | 'seed'>,
-  model: DecodeParams = SEED_V1_DEFAULTS
+  model: DecodeParams = FAMILY_DEFAULTS['seed-v1']
 ): DecodeParams {
-  return {
-    sampler: settings.sampler === 'model' ? model.sampler : settings.sampler,
-    steps: settings.steps >= 1 ? settings.steps : model.steps,
-    guidance: settings.guidance >= 1 ? settings.guidance : model.guidance,
-    seed: settings.seed
-  };
+  return resolveDecodeParams({}, { ...settings, seedPolicy: 'fixed' }, model, () => settings.seed);
 }

@@ -2,24 +2,13 @@
  * The view models the SEED components render. They are plain data, independent of the kernel's wire
  * format: payload-adapter.ts is the one place that turns the MIME payload into these.
  */
+import type { DecodeParams, FamilyName, SamplerName, SeedCodeCandidate } from '../../kernel/protocol';
 import type { CodeEdit } from './code-history';
 
-/** The diffusion samplers the kernel offers. */
-export type SamplerName = 'plms' | 'ddim' | 'euler' | 'dpmpp';
+export type { DecodeParams, SamplerName };
 
-export const SAMPLER_NAMES: Record<SamplerName, string> = {
-  plms: 'PLMS',
-  ddim: 'DDIM',
-  euler: 'Euler',
-  dpmpp: 'DPM-Solver++(2M)'
-};
-
-/** One codebook entry near an image's vector at one position. */
-export interface CodeCandidate {
-  code: number;
-  /** Distance between the position's vector and this codebook entry (the model's metric). */
-  distance: number;
-}
+/** One codebook entry near an image's vector at one position (distance in the model's metric). */
+export type CodeCandidate = SeedCodeCandidate;
 
 /** An image ready for an <img>: a data: URL and its pixel size. */
 export interface ImageView {
@@ -28,18 +17,12 @@ export interface ImageView {
   height: number;
 }
 
-/** The sampler settings of one decode. */
-export interface DecodeParams {
-  sampler: SamplerName;
-  steps: number;
-  guidance: number;
-  seed: number;
-}
-
 /** Which model made the codes; codes of one model mean nothing to another. */
 export interface ModelRef {
   id: string;
   sha256: string;
+  /** The model family (SEED v1 when an older payload does not say). */
+  family: FamilyName;
   codebookSize: number;
   /** The model's own sampler defaults, when the kernel sent them. */
   defaults?: DecodeParams;

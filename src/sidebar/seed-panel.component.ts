@@ -2,7 +2,7 @@ import { html, LitElement, nothing, TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { emit } from '../events';
 import { samplerDefaults } from '../model/sampler-defaults';
-import { SAMPLER_NAMES } from '../model/seed-result';
+import { SAMPLERS } from '../../kernel/protocol';
 import { DEFAULT_SETTINGS, ISeedSettings } from '../tokens';
 import { GalleryItem, PanelKernelInfo, PanelKernelState } from './kernel-state';
 import { seedPanelStyles } from './seed-panel.styles';
@@ -75,7 +75,7 @@ export class SeedPanelElement extends LitElement {
         <h3 id="seed-defaults-heading">Sampler defaults</h3>
         <dl class="defaults">
           <dt>Sampler</dt>
-          <dd>${SAMPLER_NAMES[sampler.sampler]}</dd>
+          <dd>${SAMPLERS[sampler.sampler]}</dd>
           <dt>Steps</dt>
           <dd>${sampler.steps}</dd>
           <dt>Guidance</dt>

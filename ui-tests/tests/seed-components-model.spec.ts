@@ -16,7 +16,7 @@ import {
   startHistory,
   undo
 } from '../../src/model/code-history';
-import { parseTypedCode, toLlmTokens } from '../../src/model/llm-tokens';
+import { parseTypedCode, toLlmTokens } from '../../kernel/protocol/llm-tokens';
 import { lineageToJson } from '../../src/model/lineage';
 import { resultFromPayload } from '../../src/model/payload-adapter';
 import { samplerDefaults } from '../../src/model/sampler-defaults';
@@ -113,7 +113,7 @@ test('the payload adapter reads a payload and names what is wrong with a bad one
     version: 1,
     kind: 'recon',
     label: 'cat.png',
-    model: { id: 'seed-nano', sha256: 'abc', codebookSize: 8192 },
+    model: { id: 'seed-nano', sha256: 'a'.repeat(64), codebookSize: 8192 },
     codes: [1, 2, 3],
     topK: [[{ code: 1, distance: 0.5 }]],
     source: { png: 'AAAA', width: 224, height: 224 },
@@ -146,7 +146,7 @@ test("the payload adapter keeps the model's sampler defaults and ignores malform
     kind: 'encoding',
     model: {
       id: 'seed-nano',
-      sha256: 'abc',
+      sha256: 'a'.repeat(64),
       codebookSize: 1024,
       defaults: { sampler: 'plms', steps: 25, guidance: 2, seed: 42 }
     },

@@ -17,7 +17,7 @@ const DECODE: MagicSpec = {
   minPositionals: 1,
   maxPositionals: Number.POSITIVE_INFINITY,
   options: {
-    steps: { type: 'integer', min: 1 },
+    steps: { type: 'integer', limit: { min: 1, max: 500, integer: true } },
     guidance: { type: 'number' },
     sampler: { type: 'string', choices: ['plms', 'ddim'] },
     size: { type: 'size' },

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type Limit, describeLimit, looksLikeLlmTokens, parseLlmTokens, withinLimit } from '../../protocol';
 
 /**
  * Parsing of `%seed` magics, strictly: an unknown flag, a bad value or a missing argument is a
@@ -20,8 +21,8 @@ export interface OptionSpec {
   type: 'integer' | 'number' | 'string' | 'size' | 'identifier';
   /** Allowed values of a string option. */
   choices?: readonly string[];
-  /** Smallest allowed value of a number option. */
-  min?: number;
+  /** Allowed range of a number option (from the protocol's vocabulary). */
+  limit?: Limit;
 }
 
 export interface MagicSpec {
@@ -148,21 +149,14 @@ function convert(name: string, raw: string, spec: OptionSpec, usage: string): Op
       if (!/^-?\d+$/.test(raw)) {
         fail('expected a whole number');
       }
-      const value = Number(raw);
-      if (spec.min !== undefined && value < spec.min) {
-        fail(`must be at least ${spec.min}`);
-      }
-      return value;
+      return withinRange(Number(raw), spec, fail);
     }
     case 'number': {
       const value = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(value)) {
         fail('expected a number');
       }
-      if (spec.min !== undefined && value < spec.min) {
-        fail(`must be at least ${spec.min}`);
-      }
-      return value;
+      return withinRange(value, spec, fail);
     }
     case 'size': {
       const match = /^(\d+)x(\d+)$/i.exec(raw);
@@ -182,6 +176,15 @@ function convert(name: string, raw: string, spec: OptionSpec, usage: string): Op
       }
       return raw;
   }
+}
+
+function withinRange(value: number, spec: OptionSpec, fail: (what: string) => never): number {
+  const limit = spec.limit;
+  if (limit && !withinLimit(value, limit)) {
+    const bound = value < limit.min ? `at least ${limit.min}` : `at most ${limit.max}`;
+    fail(`must be ${bound}: ${describeLimit(limit)}${limit.why ? `, since ${limit.why}` : ''}`);
+  }
+  return value;
 }
 
 /** Checks a command's arguments against its spec. */
@@ -214,11 +217,20 @@ export function parseMagicArguments(spec: MagicSpec, args: string[]): ParsedMagi
 }
 
 /**
- * Codes as the user types them: `12,4005,7`, `12 4005 7` or `[12, 4005, 7]`; undefined when the
- * text is not a list of numbers (then it may be a variable name).
+ * Codes as the user types them: `12,4005,7`, `12 4005 7`, `[12, 4005, 7]`, or LLM tokens
+ * (`<img><img_00012>…</img>`, as an LLM writes them); undefined when the text is none of these (then
+ * it may be a variable name). Malformed LLM tokens are a MagicUsageError saying what is wrong.
  */
-export function parseCodes(words: string[]): number[] | undefined {
-  const text = words.join(' ').replace(/^\s*\[|\]\s*$/g, '');
+export function parseCodes(words: string[], usage = ''): number[] | undefined {
+  const joined = words.join(' ');
+  if (looksLikeLlmTokens(joined)) {
+    try {
+      return parseLlmTokens(joined);
+    } catch (error) {
+      throw new MagicUsageError((error as Error).message, usage);
+    }
+  }
+  const text = joined.replace(/^\s*\[|\]\s*$/g, '');
   const parts = text.split(/[\s,]+/).filter((part) => part !== '');
   if (parts.length === 0 || !parts.every((part) => /^\d+$/.test(part))) {
     return undefined;

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { SamplerName } from '../../runtime';
-import type { SeedKernelInfo } from '../../protocol/seed-comm';
+import { DECODE_LIMITS, SAMPLER_NAMES, type SeedKernelInfo, TOP_K_LIMIT } from '../../protocol';
 import type { CellContext, MagicHandler } from '../kernel';
 import { MIME_BUNDLE, MimeBundle, mimeBundleOf } from '../mime-bundle';
 import { SeedApi, SeedDecodeOptions } from '../seed/seed-api';
@@ -19,17 +19,16 @@ import {
 
 /** The `%seed` magics: the same operations as the `seed` API, typed on one line. */
 
-const SAMPLERS = ['plms', 'ddim', 'euler', 'dpmpp'] as const;
 const AS: OptionSpec = { type: 'identifier' };
-const TOP_K: OptionSpec = { type: 'integer', min: 1 };
+const TOP_K: OptionSpec = { type: 'integer', limit: TOP_K_LIMIT };
 const DECODE_OPTIONS: Record<string, OptionSpec> = {
-  steps: { type: 'integer', min: 1 },
-  guidance: { type: 'number' },
-  seed: { type: 'integer' },
-  sampler: { type: 'string', choices: SAMPLERS },
+  steps: { type: 'integer', limit: DECODE_LIMITS.steps },
+  guidance: { type: 'number', limit: DECODE_LIMITS.guidance },
+  seed: { type: 'integer', limit: DECODE_LIMITS.seed },
+  sampler: { type: 'string', choices: SAMPLER_NAMES },
   size: { type: 'size' }
 };
-const DECODE_FLAGS = '[--steps N] [--guidance G] [--seed S] [--sampler plms|ddim|euler|dpmpp] [--size WxH]';
+const DECODE_FLAGS = `[--steps N] [--guidance G] [--seed S] [--sampler ${SAMPLER_NAMES.join('|')}] [--size WxH]`;
 
 export const MAGICS: MagicSpec[] = [
   {
@@ -202,7 +201,7 @@ export class SeedMagics implements MagicHandler {
         return { hasValue: true, value: encodings[encodings.length - 1] };
       }
       case 'decode': {
-        const codes = parseCodes(positionals) ?? this.codesFromVariable(positionals, context, usage);
+        const codes = parseCodes(positionals, usage) ?? this.codesFromVariable(positionals, context, usage);
         const result = await this.seed.decode(codes, decodeOptions(options));
         await this.bindAs(options.as, result, 'SeedReconstruction', context);
         return { hasValue: true, value: result };

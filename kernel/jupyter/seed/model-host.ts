@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUNDLED_MODEL_DIR, PACKAGE_ROOT } from '../../cli/paths';
-import { ExecutionProviderName, SeedModel, SeedModelError } from '../../runtime';
-import type { SeedKernelInfo, SeedKernelSettings } from '../../protocol/seed-comm';
-import type { SeedModelRef } from '../../protocol/seed-mime';
+import { SeedModel, SeedModelError } from '../../runtime';
+import type { SeedKernelInfo, SeedKernelSettings, SeedModelRef } from '../../protocol';
+import { SessionSettings } from './session-settings';
 
 const MANIFEST = 'seed-model.json';
-const PROVIDERS: ExecutionProviderName[] = ['cuda', 'cpu'];
 
 export interface ModelChoice {
   name: string;
@@ -20,8 +19,9 @@ export interface ModelChoice {
  * releases the previous one's ONNX sessions.
  */
 export class ModelHost {
+  /** The user's settings for this session, applied by every path (magics, API, widgets). */
+  readonly settings = new SessionSettings();
   private dir: string;
-  private providers: ExecutionProviderName[] = PROVIDERS;
   private loading?: Promise<SeedModel>;
   private loaded?: SeedModel;
   private readonly refs = new Map<string, SeedModelRef>();
@@ -52,7 +52,9 @@ export class ModelHost {
           "'%seed model use <folder>' to pick one, or set SEED_MODEL before starting the kernel."
       );
     }
-    return SeedModel.load(dir, { executionProviders: this.providers });
+    const { executionProviders, threads } = this.settings.current;
+    // threads 0: the runtime chooses from the cores the process may use.
+    return SeedModel.load(dir, { executionProviders: [...executionProviders], threads: threads || undefined });
   }
 
   /** Model folders the kernel knows: the package's models/, SEED_MODEL, and the one in use. */
@@ -89,22 +91,29 @@ export class ModelHost {
     return model;
   }
 
-  /** Applies the panel's settings; a new folder or provider list takes effect at the next use. */
-  async configure(settings: SeedKernelSettings): Promise<void> {
-    if (settings.executionProviders) {
-      const unknown = settings.executionProviders.filter((name) => !PROVIDERS.includes(name as ExecutionProviderName));
-      if (unknown.length > 0) {
-        throw new Error(`Unknown execution provider(s) ${unknown.join(', ')}; use ${PROVIDERS.join(' and/or ')}.`);
-      }
-      const providers = settings.executionProviders as ExecutionProviderName[];
-      if (providers.join() !== this.providers.join()) {
-        this.providers = providers;
+  /**
+   * Applies changed settings (checked as a whole first: an invalid one is refused and nothing changes).
+   * A new provider list or thread count releases the sessions, so the next use loads with it; a new model
+   * folder is loaded now, so a wrong one is reported to whoever changed it.
+   */
+  async configure(changes: Partial<SeedKernelSettings>): Promise<SeedKernelSettings> {
+    const before = this.settings.current;
+    const after = this.settings.merged(changes);
+    const sessionsChanged =
+      after.executionProviders.join() !== before.executionProviders.join() || after.threads !== before.threads;
+    this.settings.replace(after);
+    try {
+      if (sessionsChanged) {
         await this.releaseCurrent();
       }
+      if (after.modelFolder && path.resolve(after.modelFolder) !== this.dir) {
+        await this.use(after.modelFolder);
+      }
+    } catch (error) {
+      this.settings.replace({ ...after, modelFolder: before.modelFolder });
+      throw error;
     }
-    if (settings.modelFolder && path.resolve(settings.modelFolder) !== this.dir) {
-      await this.use(settings.modelFolder);
-    }
+    return this.settings.current;
   }
 
   private async releaseCurrent(): Promise<void> {
@@ -124,6 +133,7 @@ export class ModelHost {
       ref = {
         id: model.manifest.id,
         sha256,
+        family: model.manifest.family,
         codebookSize: model.manifest.tokenizer.codebookSize,
         defaults: { ...model.manifest.diffusion.defaults }
       };
@@ -144,12 +154,14 @@ export class ModelHost {
             id: model.manifest.id,
             sha256: this.ref(model).sha256,
             dir: model.dir,
+            family: model.manifest.family,
             description: model.manifest.description ?? '',
-            defaults: this.ref(model).defaults
+            defaults: { ...model.manifest.diffusion.defaults }
           }
         : null,
       models: this.list(),
       executionProvider: model ? { ...model.executionProvider } : null,
+      settings: this.settings.current,
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed }
     };
   }

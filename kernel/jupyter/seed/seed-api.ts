@@ -2,8 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { DecodeProgress, ImageInput, PngImage, SamplerName, SeedInputError, SeedModel } from '../../runtime';
-import type { SeedKernelInfo } from '../../protocol/seed-comm';
-import type { SeedLineage } from '../../protocol/seed-mime';
+import {
+  type SeedKernelInfo,
+  type SeedLineage,
+  checkDecodeParams,
+  checkLimit,
+  parseCodesText,
+  TOP_K_LIMIT
+} from '../../protocol';
 import type { DisplayOptions } from '../kernel';
 import { MimeBundle, mimeBundleOf } from '../mime-bundle';
 import { ModelChoice, ModelHost } from './model-host';
@@ -22,12 +28,13 @@ export interface SeedKernelServices {
 }
 
 export interface SeedEncodeOptions {
-  /** Alternatives reported per position (default 5). */
+  /** Alternatives reported per position (default: the "Top-k alternatives" setting, 5). */
   topK?: number;
   /** Label shown with the result (default: the file name). */
   label?: string;
 }
 
+/** Options not given come from the user's SEED settings, then from the model's own defaults. */
 export interface SeedDecodeOptions {
   steps?: number;
   guidance?: number;
@@ -37,7 +44,7 @@ export interface SeedDecodeOptions {
   size?: [number, number];
   /** Show a live progress bar while sampling (default true). */
   progress?: boolean;
-  /** Attach a preview to the progress every N steps (0 = never; default: the runtime's). */
+  /** Attach a preview to the progress every N steps (0 = never; default: the "Preview frequency" setting). */
   previewEvery?: number;
   /** Label shown with the result. */
   label?: string;
@@ -45,8 +52,11 @@ export interface SeedDecodeOptions {
   onProgress?: (progress: DecodeProgress) => void;
 }
 
-/** Anything that holds SEED codes: a list of codes, or a result of encode/decode/recon. */
-export type CodesLike = number[] | { codes: number[]; label?: string };
+/**
+ * Anything that holds SEED codes: a list of codes, a result of encode/decode/recon, or text: an LLM's
+ * answer with `<img><img_00042>…</img>` in it, or numbers separated by commas or spaces.
+ */
+export type CodesLike = number[] | string | { codes: number[]; label?: string };
 
 const GLOB_CHARACTERS = /[*?[]/;
 
@@ -99,10 +109,20 @@ function codesOf(input: CodesLike): number[] {
   if (Array.isArray(input)) {
     return input;
   }
+  if (typeof input === 'string') {
+    try {
+      return parseCodesText(input, 'the codes text');
+    } catch (error) {
+      throw new SeedInputError((error as Error).message);
+    }
+  }
   if (input && Array.isArray(input.codes)) {
     return input.codes;
   }
-  throw new SeedInputError('decode() takes codes: an array of numbers, or the result of seed.encode / seed.decode.');
+  throw new SeedInputError(
+    'decode() takes codes: an array of numbers, LLM tokens such as "<img><img_00042>…</img>", ' +
+      'or the result of seed.encode / seed.decode.'
+  );
 }
 
 /**
@@ -151,10 +171,12 @@ export class SeedApi {
   }
 
   private async encodeMany(images: ImageInput[], options: SeedEncodeOptions): Promise<SeedEncoding[]> {
+    const topK = this.host.settings.topK(options.topK);
+    checkOption(() => checkLimit('topK', topK, TOP_K_LIMIT));
     const model = await this.host.get();
     const encodings = await model.encode(
       images.map((image) => this.resolveImage(image)),
-      { topK: options.topK, signal: this.signal }
+      { topK, signal: this.signal }
     );
     const ref = this.host.ref(model);
     return encodings.map((encoding, i) => {
@@ -174,20 +196,19 @@ export class SeedApi {
   /** Decodes codes to an image, showing a live progress bar unless `progress: false`. */
   async decode(input: CodesLike, options: SeedDecodeOptions = {}): Promise<SeedReconstruction> {
     const codes = codesOf(input);
-    const from = Array.isArray(input) ? undefined : input;
+    const from = Array.isArray(input) || typeof input === 'string' ? undefined : input;
     const label = options.label ?? from?.label ?? 'codes';
+    const explicit = checkOption(() => checkDecodeParams(options));
     const model = await this.host.get();
+    const params = this.host.settings.decodeParams(explicit, model.manifest.diffusion.defaults);
     const progress =
       options.progress === false
         ? undefined
         : new DecodeProgressDisplay((bundle, o) => this.services.display(bundle, o), label);
     try {
       const decoded = await model.decode(codes, {
-        steps: options.steps,
-        guidance: options.guidance,
-        seed: options.seed,
-        sampler: options.sampler,
-        previewEvery: options.previewEvery,
+        ...params,
+        previewEvery: this.host.settings.previewEvery(options.previewEvery),
         signal: this.signal,
         onProgress: (step) => {
           progress?.step(step);
@@ -243,6 +264,15 @@ export class SeedApi {
   /** Asks the user for a line of text in the notebook (input_request). */
   input(prompt = '', options: { password?: boolean } = {}): Promise<string> {
     return this.services.requestInput(prompt, options.password === true);
+  }
+}
+
+/** Runs a protocol check, turning its RangeError into the runtime's input error (shown without a stack). */
+function checkOption<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new SeedInputError((error as Error).message);
   }
 }
 

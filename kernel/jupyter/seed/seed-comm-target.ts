@@ -1,8 +1,14 @@
-import type { SeedCommReply, SeedCommRequest } from '../../protocol/seed-comm';
-import { SEED_COMM_TARGET } from '../../protocol/seed-comm';
-import { SeedCancelledError } from '../../runtime';
+import {
+  type BinaryPng,
+  type SeedCommReply,
+  type SeedCommRequest,
+  SEED_COMM_TARGET,
+  quote,
+  readCommRequest
+} from '../../protocol';
+import { type PngImage, SeedCancelledError, SeedError } from '../../runtime';
 import type { Comm, CommManager } from '../comms';
-import type { JupyterMessage } from '../wire';
+import type { JsonObject, JupyterMessage } from '../wire';
 import type { ModelHost } from './model-host';
 import type { SeedApi } from './seed-api';
 
@@ -17,108 +23,154 @@ function requestIdOf(message: JupyterMessage): string | undefined {
   return typeof data?.id === 'string' ? data.id : undefined;
 }
 
+/** A reply body and the binary buffers its BinaryPng fields point into. */
+interface Outgoing {
+  reply: SeedCommReply;
+  buffers?: Buffer[];
+}
+
+/** Puts a PNG in the message's buffers and returns its reference. */
+function attach(image: PngImage, buffers: Buffer[]): BinaryPng {
+  buffers.push(image.png);
+  return { buffer: buffers.length - 1, width: image.width, height: image.height };
+}
+
+/** What the user reads: the runtime's and the protocol's own messages, anything else named as a kernel fault. */
+function messageOf(error: unknown): string {
+  if (error instanceof SeedError || error instanceof RangeError) {
+    return error.message;
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return `The SEED kernel failed on this request: ${text.slice(0, 500)}. Please report it; the kernel is still running.`;
+}
+
 /**
- * The kernel side of the `seed` comm (see kernel/protocol/seed-comm.ts): the JupyterLab panel's
- * encode / decode / model requests. Requests run on the shell queue, behind any running cell;
- * only `cancel` is handled the moment it arrives, so it can stop a running decode.
+ * The kernel side of the `seed` comm (see kernel/protocol/seed-comm.ts): the JupyterLab widgets'
+ * settings, model and decode requests. Every message is validated against the protocol before
+ * anything acts on it, and every message gets an answer (an `error` with id null when no id could be
+ * read). Requests run on the shell queue, behind any running cell; only `cancel` is handled the moment
+ * it arrives, so that it can stop a running or a waiting decode.
  */
 export function registerSeedCommTarget(comms: CommManager, seed: SeedApi, host: ModelHost, kernel: CommKernel): void {
-  /** Ids of requests cancelled while they still waited in the shell queue. */
-  const cancelledEarly = new Set<string>();
-  let previewEvery: number | undefined;
-  let topK: number | undefined;
+  /**
+   * Requests that arrived and have not ended yet, with whether a cancel came for them. Entries go when
+   * their request ends, so nothing is remembered past it and a reused id starts afresh.
+   */
+  const pending = new Map<string, { cancelled: boolean }>();
+  let runningId: string | undefined;
 
   comms.registerTarget(SEED_COMM_TARGET, (comm: Comm) => {
-    comm.isUrgent = (data) => data.type === 'cancel';
+    const send = ({ reply, buffers }: Outgoing, parent: JupyterMessage): void =>
+      comm.send(reply as unknown as JsonObject, parent, buffers);
+
+    // Called for every message as it arrives, before it waits in the shell queue.
+    comm.isUrgent = (data) => {
+      const read = readCommRequest(data);
+      if (!read.ok) {
+        return false;
+      }
+      if (read.request.type === 'cancel') {
+        return true;
+      }
+      pending.set(read.request.id, { cancelled: false });
+      return false;
+    };
+
     comm.onMessage = async ({ data, message }) => {
-      const request = data as unknown as SeedCommRequest;
-      const reply = (body: SeedCommReply): void => comm.send(body as unknown as Record<string, unknown>, message);
-      if (typeof request.id !== 'string') {
-        return;
-      }
-      if (cancelledEarly.delete(request.id)) {
-        reply({ type: 'cancelled', id: request.id });
-        return;
-      }
-      try {
-        switch (request.type) {
-          case 'cancel': {
-            const running = kernel.cancelTaskOf(
-              (task) => requestIdOf(task) === request.target,
-              new SeedCancelledError()
-            );
-            if (!running) {
-              cancelledEarly.add(request.target);
-            }
-            return;
-          }
-          case 'configure':
-            await host.configure(request.settings ?? {});
-            previewEvery = request.settings?.previewEvery ?? previewEvery;
-            topK = request.settings?.topK ?? topK;
-            reply({ type: 'configured', id: request.id });
-            return;
-          case 'info':
-            reply(host.info(request.id));
-            return;
-          case 'use-model':
-            await host.use(request.model);
-            reply(host.info(request.id));
-            return;
-          case 'encode': {
-            const image = 'base64' in request.image ? Buffer.from(request.image.base64, 'base64') : request.image.path;
-            const encoding = await seed.encode(image, { topK: request.topK ?? topK, label: request.label });
-            reply({ type: 'encoded', id: request.id, payload: encoding.toPayload() });
-            return;
-          }
-          case 'decode': {
-            const result = await seed.decode(request.codes, {
-              ...request.params,
-              progress: false,
-              previewEvery: request.previewEvery ?? previewEvery,
-              onProgress: (step) =>
-                reply({
-                  type: 'progress',
-                  id: request.id,
-                  step: step.step,
-                  total: step.total,
-                  ...(step.preview
-                    ? {
-                        preview: {
-                          png: step.preview.png.toString('base64'),
-                          width: step.preview.width,
-                          height: step.preview.height
-                        }
-                      }
-                    : {})
-                })
-            });
-            const { sampler, steps, guidance, seed: noiseSeed } = result.params;
-            reply({
-              type: 'decoded',
-              id: request.id,
-              image: { png: result.png.toString('base64'), width: result.image.width, height: result.image.height },
-              params: { sampler, steps, guidance, seed: noiseSeed }
-            });
-            return;
-          }
-          default: {
-            const unknown = request as { id: string; type?: string };
-            reply({
-              type: 'error',
-              id: unknown.id,
-              message: `Unknown request type '${unknown.type}'; update jupyterlab-seed.`
-            });
-          }
+      const read = readCommRequest(data);
+      if (!read.ok) {
+        send({ reply: { type: 'error', id: read.id, message: read.message } }, message);
+        if (read.id !== null) {
+          pending.delete(read.id);
         }
+        return;
+      }
+      const request = read.request;
+      if (request.type === 'cancel') {
+        const answer = cancel(request.target);
+        if (answer) {
+          send({ reply: { type: 'error', id: request.id, message: answer } }, message);
+        }
+        return;
+      }
+      const entry = pending.get(request.id);
+      try {
+        if (entry?.cancelled || seed.signal.aborted) {
+          send({ reply: { type: 'cancelled', id: request.id } }, message);
+          return;
+        }
+        runningId = request.id;
+        send(await handle(request, (progress) => send(progress, message)), message);
       } catch (error) {
         if (error instanceof SeedCancelledError || (error as Error).name === 'InterruptedError') {
-          reply({ type: 'cancelled', id: request.id });
+          send({ reply: { type: 'cancelled', id: request.id } }, message);
         } else {
-          const text = error instanceof Error ? error.message : String(error);
-          reply({ type: 'error', id: request.id, message: text });
+          send({ reply: { type: 'error', id: request.id, message: messageOf(error) } }, message);
         }
+      } finally {
+        runningId = undefined;
+        pending.delete(request.id);
       }
     };
   });
+
+  /** Cancels a running or waiting request; returns why not when there is none with that id. */
+  function cancel(target: string): string | undefined {
+    const entry = pending.get(target);
+    if (target === runningId && kernel.cancelTaskOf((task) => requestIdOf(task) === target, new SeedCancelledError())) {
+      return undefined;
+    }
+    if (entry) {
+      // It waits in the shell queue; it ends with `cancelled` when its turn comes, without running.
+      entry.cancelled = true;
+      return undefined;
+    }
+    return `Nothing to cancel: no running or queued request has the id ${quote(target)} (it may have finished already).`;
+  }
+
+  async function handle(
+    request: Exclude<SeedCommRequest, { type: 'cancel' }>,
+    progress: (event: Outgoing) => void
+  ): Promise<Outgoing> {
+    switch (request.type) {
+      case 'configure':
+        return { reply: { type: 'configured', id: request.id, settings: await host.configure(request.settings) } };
+      case 'info':
+        return { reply: host.info(request.id) };
+      case 'use-model':
+        await host.use(request.model);
+        return { reply: host.info(request.id) };
+      case 'decode': {
+        const result = await seed.decode(request.codes, {
+          ...request.params,
+          progress: false,
+          onProgress: (step) => {
+            const buffers: Buffer[] = [];
+            const preview = step.preview ? attach(step.preview, buffers) : undefined;
+            progress({
+              reply: {
+                type: 'progress',
+                id: request.id,
+                step: step.step,
+                total: step.total,
+                ...(preview ? { preview } : {})
+              },
+              buffers
+            });
+          }
+        });
+        const buffers: Buffer[] = [];
+        const { sampler, steps, guidance, seed: noiseSeed } = result.params;
+        return {
+          reply: {
+            type: 'decoded',
+            id: request.id,
+            image: attach(result.image, buffers),
+            params: { sampler, steps, guidance, seed: noiseSeed }
+          },
+          buffers
+        };
+      }
+    }
+  }
 }

@@ -1,8 +1,7 @@
 """The `seed` comm target: requests and replies as kernel/protocol/seed-comm.schema.json
-describes them, comm_info, a decode with progress, and cancelling a decode that is queued
-behind a running cell (comm requests wait for the cell; the cancel does not)."""
+describes them, images as binary buffers, comm_info, a decode with progress, and cancelling a
+decode that is queued behind a running cell (comm requests wait for the cell; the cancel does not)."""
 
-import base64
 import json
 import time
 import unittest
@@ -18,13 +17,11 @@ from kernel_client import SeedKernelSession  # noqa: E402  (needs the kernelspec
 PROTOCOL = REPO / "kernel" / "protocol"
 MIME_SCHEMA = json.loads((PROTOCOL / "seed-mime.schema.json").read_text())
 COMM_SCHEMA = json.loads((PROTOCOL / "seed-comm.schema.json").read_text())
-RESOLVER = jsonschema.RefResolver(
-    base_uri=COMM_SCHEMA["$id"], referrer=COMM_SCHEMA, store={MIME_SCHEMA["$id"]: MIME_SCHEMA}
-)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def validate(data):
-    jsonschema.Draft7Validator(COMM_SCHEMA, resolver=RESOLVER).validate(data)
+    jsonschema.Draft7Validator(COMM_SCHEMA).validate(data)
 
 
 class SeedComm(unittest.TestCase):
@@ -43,11 +40,14 @@ class SeedComm(unittest.TestCase):
         validate(data)
         return self.kernel.shell_request("comm_msg", {"comm_id": self.comm_id, "data": data})
 
-    def replies(self, msg_id):
-        found = [m["content"]["data"] for m in self.kernel.outputs(msg_id) if m["msg_type"] == "comm_msg"]
-        for data in found:
-            validate(data)
+    def reply_messages(self, msg_id):
+        found = [m for m in self.kernel.outputs(msg_id) if m["msg_type"] == "comm_msg"]
+        for msg in found:
+            validate(msg["content"]["data"])
         return found
+
+    def replies(self, msg_id):
+        return [m["content"]["data"] for m in self.reply_messages(msg_id)]
 
     def test_comm_info_lists_the_open_comm(self):
         reply = self.kernel.wait_for_reply(self.kernel.kc.comm_info(target_name="seed"))
@@ -57,21 +57,42 @@ class SeedComm(unittest.TestCase):
 
     def test_configure_and_info(self):
         [configured] = self.replies(self.request({"type": "configure", "id": "c1", "settings": {"topK": 2, "previewEvery": 1}}))
-        self.assertEqual(configured, {"type": "configured", "id": "c1"})
-        self.replies(self.request({"type": "encode", "id": "load", "image": {"path": "tiny-image.png"}}))
+        self.assertEqual(configured["type"], "configured")
+        self.assertEqual((configured["settings"]["topK"], configured["settings"]["previewEvery"]), (2, 1))
+        reply, _ = self.kernel.run("%seed encode tiny-image.png")
+        self.assertEqual(reply["status"], "ok", reply.get("evalue"))
         [info] = self.replies(self.request({"type": "info", "id": "i1"}))
         self.assertEqual(info["model"]["id"], "tiny-model")
+        self.assertEqual(info["model"]["family"], "seed-v1")
         self.assertEqual(info["executionProvider"]["name"], "cpu")
+        self.assertEqual(info["settings"]["topK"], 2)
 
-    def test_encode_bytes_then_decode_with_progress(self):
-        png = (FIXTURES / "tiny-image.png").read_bytes()
-        [encoded] = self.replies(self.request({"type": "encode", "id": "e1", "image": {"base64": base64.b64encode(png).decode()}}))
-        self.assertEqual(encoded["type"], "encoded")
-        codes = encoded["payload"]["codes"]
-        replies = self.replies(self.request({"type": "decode", "id": "d1", "codes": codes, "params": {"steps": 3, "seed": 1}}))
-        self.assertEqual([r["type"] for r in replies if r["type"] == "progress"][:1], ["progress"])
-        self.assertEqual(replies[-1]["type"], "decoded")
-        self.assertEqual(replies[-1]["params"]["seed"], 1)
+    def test_decode_with_progress_sends_images_as_binary_buffers(self):
+        self.replies(self.request({"type": "configure", "id": "c2", "settings": {"previewEvery": 1}}))
+        reply, outputs = self.kernel.run("%seed encode tiny-image.png")
+        [result] = [m for m in outputs if m["msg_type"] == "execute_result"]
+        codes = result["content"]["data"]["application/vnd.seed.v1+json"]["codes"]
+        messages = self.reply_messages(self.request({"type": "decode", "id": "d1", "codes": codes, "params": {"steps": 3, "seed": 1}}))
+        progress = [m for m in messages if m["content"]["data"]["type"] == "progress"]
+        self.assertGreaterEqual(len(progress), 3)
+        for msg in progress:
+            preview = msg["content"]["data"]["preview"]
+            self.assertTrue(bytes(msg["buffers"][preview["buffer"]]).startswith(PNG_SIGNATURE))
+        decoded = messages[-1]
+        self.assertEqual(decoded["content"]["data"]["type"], "decoded")
+        self.assertEqual(decoded["content"]["data"]["params"]["seed"], 1)
+        image = decoded["content"]["data"]["image"]
+        self.assertTrue(bytes(decoded["buffers"][image["buffer"]]).startswith(PNG_SIGNATURE))
+        self.assertNotIn("png", json.dumps(decoded["content"]["data"]))
+
+    def test_encode_is_not_a_comm_request(self):
+        # Encodes run as cells (%seed encode), so their outputs land in the notebook; the comm does not offer them.
+        msg_id = self.kernel.shell_request(
+            "comm_msg", {"comm_id": self.comm_id, "data": {"type": "encode", "id": "e1", "image": {"path": "x.png"}}}
+        )
+        [error] = self.replies(msg_id)
+        self.assertEqual(error["type"], "error")
+        self.assertIn("Unknown request type \"encode\": the kernel understands configure, info, use-model, decode, cancel", error["message"])
 
     def test_magic_encodes_a_file_url(self):
         url = (FIXTURES / "tiny-image.png").as_uri()

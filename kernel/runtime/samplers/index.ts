@@ -1,5 +1,5 @@
 /** The samplers by name. */
-import type { SamplerName } from '../manifest';
+import type { SamplerName } from '../../protocol/vocabulary';
 import { DdimSampler } from './ddim';
 import { DpmppTwoMSampler } from './dpmpp-2m';
 import { EulerSampler } from './euler';
@@ -7,8 +7,6 @@ import { PlmsSampler } from './plms';
 import type { Sampler, SamplerSettings } from './sampler';
 
 export type { EpsilonModel, Sampler, SamplerSettings, SamplerStep } from './sampler';
-
-export const SAMPLER_NAMES: readonly SamplerName[] = ['plms', 'ddim', 'euler', 'dpmpp'];
 
 export function createSampler(name: SamplerName, settings: SamplerSettings): Sampler {
   switch (name) {

@@ -4,7 +4,7 @@
  * It works in epsilon prediction; the caller converts other parameterisations. Samplers never touch
  * ONNX, so they are tested with closed-form toy models.
  */
-import type { SamplerName } from '../manifest';
+import type { SamplerName } from '../../protocol/vocabulary';
 
 /** Predicts the noise in `x` (the variance-preserving latent the UNet sees) at training timestep `t`. */
 export type EpsilonModel = (x: Float32Array, t: number) => Promise<Float32Array>;

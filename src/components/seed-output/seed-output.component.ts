@@ -14,14 +14,20 @@ import {
   undo
 } from '../../model/code-history';
 import { lineageToJson } from '../../model/lineage';
-import { toLlmTokens } from '../../model/llm-tokens';
+import {
+  DECODE_LIMITS,
+  FAMILY_DEFAULTS,
+  SAMPLER_NAMES,
+  SAMPLERS,
+  toLlmTokens,
+  withinLimit
+} from '../../../kernel/protocol';
 import {
   DecodedView,
   DecodeParams,
   DecodeState,
   Lineage,
   LiveState,
-  SAMPLER_NAMES,
   SamplerName,
   SeedResultView
 } from '../../model/seed-result';
@@ -29,13 +35,8 @@ import '../decode-progress/decode-progress';
 import '../token-inspector/token-inspector';
 import { seedOutputStyles } from './seed-output.styles';
 
-const DEFAULT_PARAMS: DecodeParams = { sampler: 'plms', steps: 50, guidance: 7.5, seed: 42 };
-
-/** Most sampler steps the SEED runtime takes (half of the 1000-step training schedule). */
-const MAX_STEPS = 500;
-
-/** Largest seed the kernel's generator takes (a 32-bit unsigned integer). */
-const MAX_SEED = 2 ** 32 - 1;
+const DEFAULT_PARAMS: DecodeParams = FAMILY_DEFAULTS['seed-v1'];
+const { steps: STEPS, guidance: GUIDANCE, seed: SEED } = DECODE_LIMITS;
 
 /**
  * A SEED output: the token inspector with the editing tools (undo, redo, truncate, copy), the decode
@@ -226,9 +227,8 @@ export class SeedOutputElement extends LitElement {
         <label>
           Sampler
           <select name="sampler" @change=${(event: Event) => this.setParam('sampler', selectValue(event))}>
-            ${(Object.keys(SAMPLER_NAMES) as SamplerName[]).map(
-              (name) =>
-                html`<option value=${name} ?selected=${name === this.params.sampler}>${SAMPLER_NAMES[name]}</option>`
+            ${SAMPLER_NAMES.map(
+              (name) => html`<option value=${name} ?selected=${name === this.params.sampler}>${SAMPLERS[name]}</option>`
             )}
           </select>
         </label>
@@ -237,8 +237,8 @@ export class SeedOutputElement extends LitElement {
           <input
             name="steps"
             type="number"
-            min="1"
-            max=${MAX_STEPS}
+            min=${STEPS.min}
+            max=${STEPS.max}
             .value=${String(this.params.steps)}
             @change=${(event: Event) => this.setParam('steps', numberValue(event))}
           />
@@ -248,8 +248,8 @@ export class SeedOutputElement extends LitElement {
           <input
             name="guidance"
             type="number"
-            min="1"
-            max="30"
+            min=${GUIDANCE.min}
+            max=${GUIDANCE.max}
             step="0.5"
             .value=${String(this.params.guidance)}
             @change=${(event: Event) => this.setParam('guidance', numberValue(event))}
@@ -260,8 +260,8 @@ export class SeedOutputElement extends LitElement {
           <input
             name="seed"
             type="number"
-            min="0"
-            max=${MAX_SEED}
+            min=${SEED.min}
+            max=${SEED.max}
             ?disabled=${this.randomSeed}
             .value=${String(this.params.seed)}
             @change=${(event: Event) => this.setParam('seed', numberValue(event))}
@@ -370,7 +370,7 @@ const KIND_NAMES: Record<SeedResultView['kind'], string> = {
 };
 
 function describeParams(params: DecodeParams): string {
-  return `${SAMPLER_NAMES[params.sampler]}, ${params.steps} steps, guidance ${params.guidance}, seed ${params.seed}`;
+  return `${SAMPLERS[params.sampler]}, ${params.steps} steps, guidance ${params.guidance}, seed ${params.seed}`;
 }
 
 function describeLive(live: LiveState): string {
@@ -388,14 +388,16 @@ function describeLive(live: LiveState): string {
 
 /** Says what to change when a decode setting is out of range; empty when all are fine. */
 export function paramsError(params: DecodeParams): string {
-  if (!Number.isInteger(params.steps) || params.steps < 1 || params.steps > MAX_STEPS) {
-    return `Steps must be a whole number from 1 to ${MAX_STEPS} (got ${params.steps}).`;
-  }
-  if (!Number.isFinite(params.guidance) || params.guidance < 1 || params.guidance > 30) {
-    return `Guidance must be a number from 1 to 30 (got ${params.guidance}).`;
-  }
-  if (!Number.isInteger(params.seed) || params.seed < 0 || params.seed > MAX_SEED) {
-    return `Seed must be a whole number from 0 to ${MAX_SEED} (got ${params.seed}).`;
+  const fields = [
+    ['Steps', params.steps, STEPS],
+    ['Guidance', params.guidance, GUIDANCE],
+    ['Seed', params.seed, SEED]
+  ] as const;
+  for (const [name, value, limit] of fields) {
+    if (!withinLimit(value, limit)) {
+      const kind = limit.integer ? 'a whole number' : 'a number';
+      return `${name} must be ${kind} from ${limit.min} to ${limit.max} (got ${value}).`;
+    }
   }
   return '';
 }

@@ -4,7 +4,7 @@ import { classMap } from 'lit/directives/class-map.js';
 import { emit } from '../../events';
 import { checkEdit, CodeEdit } from '../../model/code-history';
 import { CodesDragData, SEED_CODES_DRAG_TYPE, spliceFromDrop } from '../../model/code-drag';
-import { codeToken, parseTypedCode } from '../../model/llm-tokens';
+import { codeToken, parseTypedCode } from '../../../kernel/protocol';
 import type { CodeCandidate, ImageView, ModelRef } from '../../model/seed-result';
 import { tokenInspectorStyles } from './token-inspector.styles';
 
@@ -49,7 +49,7 @@ export class TokenInspectorElement extends LitElement {
 
   /** The model the codes belong to; drags between strips of different models are refused. */
   @property({ attribute: false })
-  model: ModelRef = { id: '', sha256: '', codebookSize: 8192 };
+  model: ModelRef = { id: '', sha256: '', family: 'seed-v1', codebookSize: 8192 };
 
   /** Names the encoding in labels and drags. */
   @property()
