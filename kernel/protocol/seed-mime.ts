@@ -37,6 +37,13 @@ export interface SeedCodeCandidate {
   distance: number;
 }
 
+/**
+ * The largest classifier-free guidance scale a decode accepts. Useful scales are 1 to about 20 (SEED v1
+ * uses 7.5, seed-nano 2); far above that images only saturate, and astronomically large scales overflow
+ * float32 into NaN. 100 leaves room to experiment (ComfyUI allows the same) while refusing nonsense.
+ */
+export const SEED_MAX_GUIDANCE = 100;
+
 /** The sampler settings of one decode. */
 export interface SeedDecodeParams {
   sampler: SeedSamplerName;
