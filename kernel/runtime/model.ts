@@ -1,8 +1,10 @@
 /** SeedModel: a loaded model folder and the encode / decode / reconstruct pipelines over it. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SEED_MAX_GUIDANCE } from '../protocol/seed-mime';
 import { guidedUnet, linearPreview, runSampler, throwIfAborted } from './diffusion';
 import { SeedInputError, SeedModelError } from './errors';
+import { assertFinite } from './finite';
 import { DEFAULT_MAX_INPUT_PIXELS, fromSignedChw, loadImage, normalizeImage, toPng } from './images';
 import type { SamplerName, SeedModelManifest } from './manifest';
 import { ModelFile, loadManifest, modelFiles, verifyFile } from './manifest-loader';
@@ -111,6 +113,12 @@ export class SeedModel {
       `[N, ${tokenizer.numCodes}, ${tokenizer.codeDim}] (numCodes, codeDim in the manifest)`,
       options.signal
     );
+    assertFinite(
+      features,
+      (bad, all) =>
+        `The image encoder returned ${bad} NaN or infinite values of ${all}, so the image has no codes. ` +
+        `The encoder graph (${encoder.file.path}) is faulty: check the model's files, or try its fp32 export.`
+    );
     const quantizer = await this.getQuantizer();
     const quantized = await quantizer.quantize(features, topK);
     const n = tokenizer.numCodes;
@@ -180,6 +188,12 @@ export class SeedModel {
       count,
       embeddingSize,
       `[N, ${generationEmbedding.tokens}, ${generationEmbedding.dim}] (generationEmbedding in the manifest)`
+    );
+    assertFinite(
+      embedding,
+      (bad, all) =>
+        `The tokenizer decoder returned ${bad} NaN or infinite values of ${all} for these codes, so nothing can ` +
+        `be decoded from them. The decoder graph (${decoder.file.path}) is faulty: check the model's files.`
     );
 
     const unet = await this.graph('diffusion.unet.path');
@@ -279,8 +293,11 @@ export class SeedModel {
       throw new SeedInputError(`steps must be a whole number from 1 to ${maxSteps}, got ${steps}.`);
     }
     const guidance = options.guidance ?? defaults.guidance;
-    if (typeof guidance !== 'number' || !Number.isFinite(guidance) || guidance < 0) {
-      throw new SeedInputError(`guidance must be a number >= 0 (1 = no guidance), got ${guidance}.`);
+    if (typeof guidance !== 'number' || !Number.isFinite(guidance) || guidance < 0 || guidance > SEED_MAX_GUIDANCE) {
+      throw new SeedInputError(
+        `guidance must be a number from 0 to ${SEED_MAX_GUIDANCE} (1 = no guidance), got ${guidance}. Useful ` +
+          'scales are 1 to about 20; larger ones only saturate the image, and huge ones overflow into NaN.'
+      );
     }
     const seed = options.seed ?? defaults.seed;
     if (!Number.isSafeInteger(seed) || seed < 0) {
@@ -384,6 +401,13 @@ export class SeedModel {
       count,
       plane,
       `[N, 3, ${height}, ${width}] (diffusion.outputSize in the manifest)`
+    );
+    assertFinite(
+      samples,
+      (bad, all) =>
+        `The VAE decoder turned a finite latent into ${bad} NaN or infinite pixel values of ${all}, so no image ` +
+        'was made. Try a lower guidance scale (an extreme latent can overflow the decoder); if every setting ' +
+        `fails, the VAE graph (${vae.file.path}) is faulty, e.g. an fp16 export that overflows: try its fp32 export.`
     );
     return Promise.all(
       Array.from({ length: count }, (_, i) =>
