@@ -29,7 +29,14 @@ export type SeedCommRequest =
   | { type: 'use-model'; id: string; model: string }
   /** Encode an image: PNG/JPEG bytes as base64, or a path / file:// URL the kernel can read. */
   | { type: 'encode'; id: string; image: { base64: string } | { path: string }; topK?: number; label?: string }
-  | { type: 'decode'; id: string; codes: number[]; params: Partial<SeedDecodeParams>; previewEvery?: number }
+  /** `params` says what to run; stepsAsked and stepsNote only describe a result, so a request has neither. */
+  | {
+      type: 'decode';
+      id: string;
+      codes: number[];
+      params: Partial<Pick<SeedDecodeParams, 'sampler' | 'steps' | 'guidance' | 'seed'>>;
+      previewEvery?: number;
+    }
   /** Cancel the request `target` (a running or queued decode); it ends with `cancelled`. */
   | { type: 'cancel'; id: string; target: string };
 

@@ -47,9 +47,14 @@ export const SEED_MAX_GUIDANCE = 100;
 /** The sampler settings of one decode. */
 export interface SeedDecodeParams {
   sampler: SeedSamplerName;
+  /** In a result: the steps that ran, which CompVis's uniform schedule can make more than were asked. */
   steps: number;
   guidance: number;
   seed: number;
+  /** In a result whose `steps` differs from the count asked: that count (decode with it to get the same image). */
+  stepsAsked?: number;
+  /** In a result whose `steps` differs from the count asked: one short line saying why, to show beside it. */
+  stepsNote?: string;
 }
 
 /** Where a result came from: an image file, a variable, or the codes of an earlier result. */
