@@ -412,3 +412,42 @@ test('a VAE decoder that returns NaN is an error naming the VAE, not a black PNG
   );
   await model.release();
 });
+
+test('steps that used to read past the schedule (27, 300) decode real images, and params say the steps that ran', async () => {
+  const model = await tinyModel();
+  const cases = [
+    { asked: 27, ran: 27 },
+    { asked: 300, ran: 333 },
+    { asked: 400, ran: 500 }
+  ];
+  for (const { asked, ran } of cases) {
+    const totals = new Set<number>();
+    let last = 0;
+    const result = await model.decode(expected.codes, {
+      steps: asked,
+      onProgress: (p) => {
+        totals.add(p.total);
+        last = p.step;
+      },
+      previewEvery: 0
+    });
+    assert.deepEqual([...totals], [ran], `${asked} steps: progress total`);
+    assert.equal(last, ran, `${asked} steps: last progress step`);
+    assert.equal(result.params.steps, ran, `${asked} steps: params.steps`);
+    const raw = await pixels(result.png);
+    assert.ok(
+      raw.some((v) => v !== 0),
+      `${asked} steps: the image is not all black`
+    );
+    if (ran === asked) {
+      assert.equal(result.params.stepsAsked, undefined);
+      assert.equal(result.params.stepsNote, undefined);
+    } else {
+      assert.equal(result.params.stepsAsked, asked);
+      assert.match(
+        result.params.stepsNote ?? '',
+        new RegExp(`^${ran} steps ran \\(${asked} asked\\): the uniform schedule`)
+      );
+    }
+  }
+});

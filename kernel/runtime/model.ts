@@ -10,7 +10,7 @@ import type { SamplerName, SeedModelManifest } from './manifest';
 import { ModelFile, loadManifest, modelFiles, verifyFile } from './manifest-loader';
 import { Quantizer } from './quantizer';
 import { SeededRandom } from './random';
-import { SAMPLER_NAMES, createSampler } from './samplers';
+import { SAMPLER_NAMES, createSampler, stepCountNote } from './samplers';
 import { alphasCumprod } from './schedule';
 import { Graph, SessionPool, chooseExecutionProvider } from './sessions';
 import type {
@@ -149,16 +149,16 @@ export class SeedModel {
       throw new SeedInputError('decodeBatch() takes a non-empty array of code arrays.');
     }
     codesList.forEach((codes, i) => this.checkCodes(codes, codesList.length > 1 ? `Image ${i}: ` : ''));
-    const params = this.decodeParams(options);
+    const asked = this.decodeParams(options);
     const count = codesList.length;
     const { tokenizer, generationEmbedding, diffusion } = this.manifest;
     const [c, h, w] = diffusion.latentShape;
     const latentSize = c * h * w;
-    if (params.seed + count - 1 > Number.MAX_SAFE_INTEGER) {
+    if (asked.seed + count - 1 > Number.MAX_SAFE_INTEGER) {
       throw new SeedInputError(`seed + ${count - 1} must stay below ${Number.MAX_SAFE_INTEGER}; use a smaller seed.`);
     }
     // One generator per image: its initial latent first, then any noise the sampler draws (DDIM with eta > 0).
-    const randoms = codesList.map((_, i) => new SeededRandom(params.seed + i));
+    const randoms = codesList.map((_, i) => new SeededRandom(asked.seed + i));
     let noise: Float32Array;
     if (options.initialLatent !== undefined) {
       if (!(options.initialLatent instanceof Float32Array) || options.initialLatent.length !== count * latentSize) {
@@ -205,21 +205,22 @@ export class SeedModel {
       unet,
       count,
       condition: embedding,
-      unconditional: params.guidance === 1 ? new Float32Array(0) : await this.getUnconditional(),
+      unconditional: asked.guidance === 1 ? new Float32Array(0) : await this.getUnconditional(),
       tokens: generationEmbedding.tokens,
       dim: generationEmbedding.dim,
       latentShape: diffusion.latentShape,
-      guidance: params.guidance,
+      guidance: asked.guidance,
       prediction: diffusion.prediction,
       alphasCumprod: this.alphas,
       signal: options.signal
     });
-    const sampler = createSampler(params.sampler, {
+    const sampler = createSampler(asked.sampler, {
       alphasCumprod: this.alphas,
-      steps: params.steps,
-      eta: params.eta,
+      steps: asked.steps,
+      eta: asked.eta,
       noise: (length) => concat(randoms.map((random) => random.normal(length / count)))
     });
+    const params = this.paramsThatRan(asked, sampler.timesteps.length);
     const previewEvery = options.previewEvery ?? (diffusion.preview ? 1 : 0);
     if (!Number.isInteger(previewEvery) || previewEvery < 0) {
       throw new SeedInputError(`previewEvery must be a whole number >= 0 (0 = no previews), got ${previewEvery}.`);
@@ -316,6 +317,15 @@ export class SeedModel {
       params.eta = options.eta;
     }
     return params;
+  }
+
+  /** The params a result reports: the steps the sampler ran, and what was asked and why when they differ. */
+  private paramsThatRan(asked: DecodeParams, ran: number): DecodeParams {
+    if (ran === asked.steps) {
+      return asked;
+    }
+    const stepsNote = stepCountNote(this.manifest.diffusion.schedule.trainSteps, asked.steps);
+    return { ...asked, steps: ran, stepsAsked: asked.steps, ...(stepsNote ? { stepsNote } : {}) };
   }
 
   private file(field: string): ModelFile {

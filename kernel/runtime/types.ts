@@ -79,9 +79,14 @@ export interface DecodeOptions {
 export interface DecodeParams {
   seed: number;
   sampler: SamplerName;
+  /** The steps that ran (the sampler's schedule can run more than were asked; see DecodeOptions.steps). */
   steps: number;
   guidance: number;
   eta?: number;
+  /** When `steps` differs from the count asked: that count (decode with it to get the same image). */
+  stepsAsked?: number;
+  /** When `steps` differs from the count asked: one short line saying why, to show beside the count. */
+  stepsNote?: string;
 }
 
 /** What decode() gives. */
