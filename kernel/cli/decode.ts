@@ -132,7 +132,8 @@ export const decodeCommand: CliCommand = {
       console.log(
         `Wrote ${values.output} (${result.width}x${result.height}; ${p.sampler}, ${p.steps} steps, guidance ${p.guidance}, ` +
           `seed ${p.seed}${p.eta !== undefined ? `, eta ${p.eta}` : ''}; ${result.unetEvaluations} UNet calls on ` +
-          `${model.executionProvider.name}, ${((Date.now() - started) / 1000).toFixed(1)} s).`
+          `${model.executionProvider.name}, ${((Date.now() - started) / 1000).toFixed(1)} s).` +
+          (p.stepsNote ? `\n${p.stepsNote}` : '')
       );
       return 0;
     } finally {

@@ -5,6 +5,7 @@ import type { Comm, CommManager } from '../comms';
 import type { JupyterMessage } from '../wire';
 import type { ModelHost } from './model-host';
 import type { SeedApi } from './seed-api';
+import { wireParams } from './results';
 
 /** What the comm target needs from the kernel. */
 export interface CommKernel {
@@ -93,12 +94,11 @@ export function registerSeedCommTarget(comms: CommManager, seed: SeedApi, host: 
                     : {})
                 })
             });
-            const { sampler, steps, guidance, seed: noiseSeed } = result.params;
             reply({
               type: 'decoded',
               id: request.id,
               image: { png: result.png.toString('base64'), width: result.image.width, height: result.image.height },
-              params: { sampler, steps, guidance, seed: noiseSeed }
+              params: wireParams(result.params)
             });
             return;
           }
