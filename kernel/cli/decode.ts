@@ -19,7 +19,7 @@ Options:
   -o, --output OUT.png  where to write the image
 ${modelOptionHelp(24)}
   --steps N             sampler steps
-  --guidance G          classifier-free guidance scale (1 = none)
+  --guidance G          classifier-free guidance scale, 0 to 100 (1 = none)
   --seed S              seed of the initial noise
   --sampler NAME        plms (CompVis, SEED's), ddim, euler or dpmpp (DPM-Solver++ 2M)
   --eta E               DDIM noise (0 = deterministic)`;

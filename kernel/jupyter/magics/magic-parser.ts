@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { wrapUsage } from './magic-help';
 
 /**
  * Parsing of `%seed` magics, strictly: an unknown flag, a bad value or a missing argument is a
@@ -186,7 +187,7 @@ function convert(name: string, raw: string, spec: OptionSpec, usage: string): Op
 
 /** Checks a command's arguments against its spec. */
 export function parseMagicArguments(spec: MagicSpec, args: string[]): ParsedMagic {
-  const usage = `Usage: ${spec.usage}`;
+  const usage = wrapUsage(spec.usage, 'Usage: ');
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
