@@ -2,7 +2,7 @@
  * The typed events SEED components emit. Components never talk to JupyterLab or the kernel:
  * they report intent with these events, and the widget that hosts them decides what to do.
  */
-import type { CodeEdit } from './model/code-history';
+import type { CodeEdit, CodeHistory } from './model/code-history';
 import type { DecodeParams, Lineage } from './model/seed-result';
 
 /** What is copied: a lineage as JSON, or codes as LLM token strings. */
@@ -18,6 +18,8 @@ export interface SeedEventMap {
   'seed-token-select': { position: number };
   /** The user changed the codes: picked an alternative, typed or randomised a code, or spliced codes in. */
   'seed-token-edit': { edit: CodeEdit };
+  /** An output's edit history changed (an edit, undo or redo); the host keeps it with the output. */
+  'seed-history-change': { history: CodeHistory };
   /** The user asked to decode these codes with these settings. */
   'seed-decode-request': { codes: number[]; params: DecodeParams; lineage: Lineage };
   /** The user asked to stop the running decode. */

@@ -13,7 +13,7 @@ import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { JSONObject } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { SeedKernelSettings } from '../kernel/protocol';
-import type { DecodeParams, ImageView, LiveState } from './model/seed-result';
+import type { DecodeParams, ImageView, LiveState, ResultParams } from './model/seed-result';
 import {
   DecodedWire,
   imageFromBuffer,
@@ -35,7 +35,8 @@ export type KernelSettings = SeedKernelSettings;
 /** A decode that finished. */
 export interface DecodeOutcome {
   image: ImageView;
-  params: DecodeParams;
+  /** What ran, which can differ from what was asked in its steps (see stepsNote). */
+  params: ResultParams;
 }
 
 /** A running or queued decode. */

@@ -22,7 +22,7 @@ Options:
   -o, --output OUT.png  where to write the image
 ${modelOptionHelp(24)}
   --steps N             sampler steps
-  --guidance G          classifier-free guidance scale (1 = none)
+  --guidance G          classifier-free guidance scale, 0 to 100 (1 = none)
   --seed S              seed of the initial noise
   --sampler NAME        plms (CompVis, SEED's), ddim, euler or dpmpp (DPM-Solver++ 2M)
   --eta E               DDIM noise (0 = deterministic)`;
@@ -115,7 +115,8 @@ export const decodeCommand: CliCommand = {
       console.log(
         `Wrote ${values.output} (${result.width}x${result.height}; ${p.sampler}, ${p.steps} steps, guidance ${p.guidance}, ` +
           `seed ${p.seed}${p.eta !== undefined ? `, eta ${p.eta}` : ''}; ${result.unetEvaluations} UNet calls on ` +
-          `${model.executionProvider.name}, ${((Date.now() - started) / 1000).toFixed(1)} s).`
+          `${model.executionProvider.name}, ${((Date.now() - started) / 1000).toFixed(1)} s).` +
+          (p.stepsNote ? `\n${p.stepsNote}` : '')
       );
       return 0;
     } finally {

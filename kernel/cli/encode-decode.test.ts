@@ -83,6 +83,20 @@ test('decode writes a PNG from codes given as arguments, @file or stdin', () => 
   assert.match(result.stdout, /ddim, 2 steps, guidance 7\.5, seed 42, eta 0\.5; 2 UNet calls/);
 });
 
+test('decode says the steps that ran, and why when they differ from --steps', () => {
+  const out = tempFile('steps.png');
+  let result = cli(['decode', EXPECTED.join(','), '-o', out, '--steps', '27']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /\(16x16; plms, 27 steps, guidance 7\.5, seed 42; 28 UNet calls on cpu, [\d.]+ s\)\.\n$/);
+
+  result = cli(['decode', EXPECTED.join(','), '-o', out, '--steps', '300']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(
+    result.stdout,
+    /plms, 333 steps, guidance 7\.5, seed 42; 334 UNet calls on cpu, [\d.]+ s\)\.\n333 steps ran \(300 asked\): the uniform schedule visits every 3rd of the 1000 training steps; step counts that divide 1000 run exactly\.\n$/
+  );
+});
+
 test('usage mistakes exit 2 with the usage; runtime errors exit 1 with what to do', () => {
   const out = tempFile('x.png');
   const cases: [string[], number, RegExp][] = [
@@ -94,6 +108,12 @@ test('usage mistakes exit 2 with the usage; runtime errors exit 1 with what to d
     [['encode'], 2, /Give at least one image/],
     [['encode', IMAGE, '--top-k', '0'], 2, /--top-k must be a whole number >= 1/],
     [['decode', '1,2,3', '-o', out], 1, /Expected 32 codes, got 3/],
+    [
+      // Out of range is a usage mistake (exit 2), like any flag value the command refuses.
+      ['decode', EXPECTED.join(','), '-o', out, '--guidance', '1e308'],
+      2,
+      /--guidance must be a number >= 0 and at most 100 \(useful scales are 1 to about 20 .*\); got 1e\+308/
+    ],
     [['encode', '/no/image.png'], 1, /Cannot read the image \/no\/image\.png: no such file/],
     [['encode', IMAGE, '--model', '/no/model'], 1, /\/no\/model is not a SEED model folder/]
   ];

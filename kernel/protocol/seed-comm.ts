@@ -11,7 +11,7 @@
  * from these (`npm run schemas`), and validate.ts checks every message against them.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { CodesSchema, SeedDecodeParamsSchema } from './seed-mime';
+import { CodesSchema, SeedDecodeParamsSchema, SeedResultParamsSchema } from './seed-mime';
 import { Closed, Limited, StringEnum } from './schema-helpers';
 import { SeedKernelSettingsSchema } from './settings';
 import { DECODE_LIMITS, EXECUTION_PROVIDER_NAMES, FAMILY_NAMES, WIRE_LIMITS } from './vocabulary';
@@ -104,8 +104,7 @@ export const SEED_COMM_REPLIES = {
     id: Id,
     image: BinaryPngSchema,
     /** What ran (steps may differ from those asked: see stepsNote). */
-    params: SeedDecodeParamsSchema,
-    stepsNote: Type.Optional(Type.String())
+    params: SeedResultParamsSchema
   }),
   progress: Closed({
     type: Type.Literal('progress'),

@@ -41,6 +41,29 @@ export const SeedDecodeParamsSchema = Closed(
 /** The sampler settings of one decode (the same fields as DecodeParams in vocabulary.ts). */
 export type SeedDecodeParams = Static<typeof SeedDecodeParamsSchema>;
 
+export const SeedResultParamsSchema = Type.Composite(
+  [
+    SeedDecodeParamsSchema,
+    Type.Object({
+      stepsAsked: Type.Optional(
+        Limited(DECODE_LIMITS.steps, {
+          description: 'The steps asked, when the schedule ran another count (decode with it to get the same image).'
+        })
+      ),
+      stepsNote: Type.Optional(
+        Type.String({ maxLength: 300, description: 'Why the steps that ran differ from the steps asked, in one line.' })
+      )
+    })
+  ],
+  {
+    additionalProperties: false,
+    description:
+      'What a decode ran: `steps` is the count that ran, which the uniform schedule can make differ from the count asked.'
+  }
+);
+/** What a decode ran, as a result reports it. */
+export type SeedResultParams = Static<typeof SeedResultParamsSchema>;
+
 export const SeedModelRefSchema = Closed(
   {
     id: Type.String(),
@@ -97,12 +120,7 @@ export const SeedPayloadSchema = Closed(
     ),
     source: Type.Optional(SeedPngSchema),
     image: Type.Optional(SeedPngSchema),
-    params: Type.Optional(SeedDecodeParamsSchema),
-    /**
-     * Set when the decode ran another number of steps than asked (the schedule's rule): what ran is in
-     * `params.steps`, and this says why in one line.
-     */
-    stepsNote: Type.Optional(Type.String({ description: 'Why the steps that ran differ from the steps asked.' })),
+    params: Type.Optional(SeedResultParamsSchema),
     lineage: Type.Optional(SeedLineageSchema)
   },
   { description: 'A SEED result (encoding, reconstruction or both) as the SEED kernel displays it.' }

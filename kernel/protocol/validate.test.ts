@@ -34,7 +34,7 @@ describe('comm requests are read against the protocol before use', () => {
   it('refuses values out of range with the range and why', () => {
     assert.match(
       refused(decode({ guidance: 1e308 })).message,
-      /params.guidance must be a number >= 0 and at most 30 \(SEED decodes at 7.5/
+      /params.guidance must be a number >= 0 and at most 100 \(useful scales are 1 to about 20/
     );
     assert.match(refused(decode({ steps: 0 })).message, /params.steps must be a whole number from 1 to 500/);
     assert.match(

@@ -61,9 +61,10 @@ export const DECODE_LIMITS: Record<Exclude<keyof DecodeParams, 'sampler'>, Limit
   },
   guidance: {
     min: 0,
-    max: 30,
+    max: 100,
     integer: false,
-    why: 'SEED decodes at 7.5 (v1) or 10 (SEED-2); far above, images saturate to flat colour and sampling diverges'
+    // Room to experiment (ComfyUI allows the same) while refusing scales that overflow float32.
+    why: 'useful scales are 1 to about 20 (SEED v1 decodes at 7.5, SEED-2 at 10); larger ones only saturate the image, and huge ones overflow into NaN'
   },
   seed: { min: 0, max: 4294967295, integer: true, why: 'seeds are unsigned 32-bit numbers' }
 };

@@ -4,6 +4,7 @@
  * with previews, and cancellation checked before every UNet call.
  */
 import { SeedCancelledError, SeedModelError } from './errors';
+import { assertFinite } from './finite';
 import type { LinearPreview } from './manifest';
 import type { EpsilonModel, Sampler } from './samplers';
 import type { Graph } from './sessions';
@@ -119,7 +120,10 @@ export interface LoopHooks {
   afterStep?: (step: number, total: number, x0: Float32Array) => Promise<void>;
 }
 
-/** Runs the sampler from unit noise to the clean latent. */
+/**
+ * Runs the sampler from unit noise to the clean latent. A step whose state holds NaN or infinity stops
+ * the run (SeedNumericError): sampling never recovers from one, and its image would only look black.
+ */
 export async function runSampler(
   sampler: Sampler,
   noise: Float32Array,
@@ -131,6 +135,14 @@ export async function runSampler(
   for (let i = 0; i < total; i++) {
     throwIfAborted(hooks.signal);
     const result = await sampler.step(i, x, model);
+    assertFinite(
+      result.x,
+      (bad, all) =>
+        `Sampling diverged at step ${i + 1} of ${total} (${sampler.name}, timestep ${sampler.timesteps[i]}): ` +
+        `${bad} of ${all} latent values are NaN or infinite, so no image was made. Try fewer steps or a lower ` +
+        'guidance scale; if every setting fails, the UNet itself returns NaN (damaged weights, or an fp16 graph ' +
+        'that overflows: try its fp32 export).'
+    );
     x = result.x;
     await hooks.afterStep?.(i + 1, total, result.x0);
   }

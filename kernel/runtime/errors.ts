@@ -26,3 +26,9 @@ export class SeedCancelledError extends SeedError {
 
 /** The accelerator ran out of memory while running a graph. */
 export class SeedOutOfMemoryError extends SeedError {}
+
+/**
+ * Sampling or a graph produced NaN or infinity. Encoding such values as a PNG would give a black or
+ * garbage image that looks like a result, so the run stops instead.
+ */
+export class SeedNumericError extends SeedError {}

@@ -10,10 +10,18 @@
  * ```
  *
  * Failures are SeedError subclasses whose messages say what to do: SeedInputError (bad image or codes),
- * SeedModelError (model folder or ONNX file), SeedCancelledError (AbortSignal), SeedOutOfMemoryError (GPU).
+ * SeedModelError (model folder or ONNX file), SeedCancelledError (AbortSignal), SeedOutOfMemoryError (GPU),
+ * SeedNumericError (sampling or a graph produced NaN or infinity).
  */
 export { SeedModel } from './model';
-export { SeedError, SeedInputError, SeedModelError, SeedCancelledError, SeedOutOfMemoryError } from './errors';
+export {
+  SeedError,
+  SeedInputError,
+  SeedModelError,
+  SeedCancelledError,
+  SeedOutOfMemoryError,
+  SeedNumericError
+} from './errors';
 export type {
   SeedModelManifest,
   SamplerName,

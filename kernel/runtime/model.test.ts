@@ -1,17 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { FIXTURES_DIR, TINY_MODEL_DIR, TINY_MODEL_FP16_DIR, readFixtureJson } from './fixtures/paths';
+import {
+  FIXTURES_DIR,
+  TINY_MODEL_DIR,
+  TINY_MODEL_FAULTS_DIR,
+  TINY_MODEL_FP16_DIR,
+  readFixtureJson
+} from './fixtures/paths';
 import {
   DecodeProgress,
   SeedCancelledError,
   SeedInputError,
   SeedModel,
   SeedModelError,
-  SeedModelManifest
+  SeedModelManifest,
+  SeedNumericError
 } from './index';
 
 /** Written by fixtures/make_tiny_model.py: numpy forward passes of the tiny graphs and CompVis PLMS. */
@@ -268,7 +276,11 @@ test('bad decode settings are SeedInputErrors that say what is allowed', async (
     /Unknown sampler 'heun'; use one of plms, ddim, euler, dpmpp/
   );
   await assert.rejects(model.decode(codes, { steps: 0 }), /steps must be a whole number from 1 to 500/);
-  await assert.rejects(model.decode(codes, { guidance: -1 }), /guidance must be a number >= 0/);
+  await assert.rejects(model.decode(codes, { guidance: -1 }), /guidance must be a number >= 0 and at most 100/);
+  await assert.rejects(
+    model.decode(codes, { guidance: 1e308 }),
+    /guidance must be a number >= 0 and at most 100 \(useful scales are 1 to about 20 .*\); got 1e\+308\./
+  );
   await assert.rejects(model.decode(codes, { seed: -5 }), /seed must be a whole number >= 0/);
   await assert.rejects(model.decode(codes, { eta: 0.3 }), /eta only applies to the ddim sampler/);
   await assert.rejects(
@@ -348,4 +360,94 @@ test('release frees sessions and the model keeps working', async () => {
   const [after] = await model.encode([IMAGE]);
   assert.deepEqual(after.codes, before.codes);
   await model.release();
+});
+
+/** A copy of the tiny model whose `field` graph is replaced by one from tiny-model-faults. */
+function modelWithFaultyGraph(field: 'unet' | 'vaeDecoder', faultFile: string): string {
+  return modelCopy((manifest, dir) => {
+    const ref = manifest.diffusion[field];
+    const bytes = fs.readFileSync(path.join(TINY_MODEL_FAULTS_DIR, faultFile));
+    fs.writeFileSync(path.join(dir, ref.path), bytes);
+    ref.sha256 = createHash('sha256').update(bytes).digest('hex');
+  });
+}
+
+test('a UNet that returns NaN stops every sampler with the step it diverged at, never an image', async () => {
+  // The faulty UNet predicts 0 from timestep 901 down to 501 and NaN from 401 on: step 6 of 10.
+  const model = await SeedModel.load(modelWithFaultyGraph('unet', 'unet-nan-below-450.onnx'), {
+    executionProviders: ['cpu']
+  });
+  for (const sampler of ['plms', 'ddim', 'euler', 'dpmpp'] as const) {
+    const steps: number[] = [];
+    await assert.rejects(
+      model.decode(expected.codes, { sampler, steps: 10, onProgress: (p) => steps.push(p.step) }),
+      (error: Error) => {
+        assert.ok(error instanceof SeedNumericError, `${sampler}: ${error.name}`);
+        assert.match(
+          error.message,
+          new RegExp(
+            `^Sampling diverged at step 6 of 10 \\(${sampler}, timestep 401\\): 256 of 256 latent values are NaN or ` +
+              'infinite, so no image was made\\. Try fewer steps or a lower guidance scale'
+          )
+        );
+        return true;
+      }
+    );
+    assert.deepEqual(steps, [1, 2, 3, 4, 5], `${sampler}: progress stops before the diverged step`);
+  }
+  await model.release();
+});
+
+test('a VAE decoder that returns NaN is an error naming the VAE, not a black PNG', async () => {
+  const model = await SeedModel.load(modelWithFaultyGraph('vaeDecoder', 'vae-decoder-nan.onnx'), {
+    executionProviders: ['cpu']
+  });
+  await assert.rejects(
+    model.decode(expected.codes, { steps: 5 }),
+    (error: Error) =>
+      error instanceof SeedNumericError &&
+      /^The VAE decoder turned a finite latent into 768 NaN or infinite pixel values of 768, so no image was made\. Try a lower guidance scale .*vae_decoder\/model\.onnx\) is faulty/.test(
+        error.message
+      )
+  );
+  await model.release();
+});
+
+test('steps that used to read past the schedule (27, 300) decode real images, and params say the steps that ran', async () => {
+  const model = await tinyModel();
+  const cases = [
+    { asked: 27, ran: 27 },
+    { asked: 300, ran: 333 },
+    { asked: 400, ran: 500 }
+  ];
+  for (const { asked, ran } of cases) {
+    const totals = new Set<number>();
+    let last = 0;
+    const result = await model.decode(expected.codes, {
+      steps: asked,
+      onProgress: (p) => {
+        totals.add(p.total);
+        last = p.step;
+      },
+      previewEvery: 0
+    });
+    assert.deepEqual([...totals], [ran], `${asked} steps: progress total`);
+    assert.equal(last, ran, `${asked} steps: last progress step`);
+    assert.equal(result.params.steps, ran, `${asked} steps: params.steps`);
+    const raw = await pixels(result.png);
+    assert.ok(
+      raw.some((v) => v !== 0),
+      `${asked} steps: the image is not all black`
+    );
+    if (ran === asked) {
+      assert.equal(result.params.stepsAsked, undefined);
+      assert.equal(result.params.stepsNote, undefined);
+    } else {
+      assert.equal(result.params.stepsAsked, asked);
+      assert.match(
+        result.params.stepsNote ?? '',
+        new RegExp(`^${ran} steps ran \\(${asked} asked\\): the uniform schedule`)
+      );
+    }
+  }
 });

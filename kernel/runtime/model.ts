@@ -3,12 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { guidedUnet, linearPreview, runSampler, throwIfAborted } from './diffusion';
 import { SeedInputError, SeedModelError } from './errors';
+import { assertFinite } from './finite';
 import { DEFAULT_MAX_INPUT_PIXELS, fromSignedChw, loadImage, normalizeImage, toPng } from './images';
 import type { SeedModelManifest } from './manifest';
 import { ModelFile, loadManifest, modelFiles, verifyFile } from './manifest-loader';
 import { Quantizer } from './quantizer';
 import { SeededRandom } from './random';
-import { createSampler } from './samplers';
+import { createSampler, stepCountNote } from './samplers';
 import { DEFAULT_KERNEL_SETTINGS } from '../protocol/settings';
 import { EXECUTION_PROVIDER_NAMES, checkDecodeParams } from '../protocol/vocabulary';
 import { alphasCumprod } from './schedule';
@@ -111,6 +112,12 @@ export class SeedModel {
       `[N, ${tokenizer.numCodes}, ${tokenizer.codeDim}] (numCodes, codeDim in the manifest)`,
       options.signal
     );
+    assertFinite(
+      features,
+      (bad, all) =>
+        `The image encoder returned ${bad} NaN or infinite values of ${all}, so the image has no codes. ` +
+        `The encoder graph (${encoder.file.path}) is faulty: check the model's files, or try its fp32 export.`
+    );
     const quantizer = await this.getQuantizer();
     const quantized = await quantizer.quantize(features, topK);
     const n = tokenizer.numCodes;
@@ -141,16 +148,16 @@ export class SeedModel {
       throw new SeedInputError('decodeBatch() takes a non-empty array of code arrays.');
     }
     codesList.forEach((codes, i) => this.checkCodes(codes, codesList.length > 1 ? `Image ${i}: ` : ''));
-    const params = this.decodeParams(options);
+    const asked = this.decodeParams(options);
     const count = codesList.length;
     const { tokenizer, generationEmbedding, diffusion } = this.manifest;
     const [c, h, w] = diffusion.latentShape;
     const latentSize = c * h * w;
-    if (params.seed + count - 1 > Number.MAX_SAFE_INTEGER) {
+    if (asked.seed + count - 1 > Number.MAX_SAFE_INTEGER) {
       throw new SeedInputError(`seed + ${count - 1} must stay below ${Number.MAX_SAFE_INTEGER}; use a smaller seed.`);
     }
     // One generator per image: its initial latent first, then any noise the sampler draws (DDIM with eta > 0).
-    const randoms = codesList.map((_, i) => new SeededRandom(params.seed + i));
+    const randoms = codesList.map((_, i) => new SeededRandom(asked.seed + i));
     let noise: Float32Array;
     if (options.initialLatent !== undefined) {
       if (!(options.initialLatent instanceof Float32Array) || options.initialLatent.length !== count * latentSize) {
@@ -181,6 +188,12 @@ export class SeedModel {
       embeddingSize,
       `[N, ${generationEmbedding.tokens}, ${generationEmbedding.dim}] (generationEmbedding in the manifest)`
     );
+    assertFinite(
+      embedding,
+      (bad, all) =>
+        `The tokenizer decoder returned ${bad} NaN or infinite values of ${all} for these codes, so nothing can ` +
+        `be decoded from them. The decoder graph (${decoder.file.path}) is faulty: check the model's files.`
+    );
 
     const unet = await this.graph('diffusion.unet.path');
     unet.expect(['sample', 'timestep', 'encoder_hidden_states'], ['out_sample']);
@@ -191,21 +204,22 @@ export class SeedModel {
       unet,
       count,
       condition: embedding,
-      unconditional: params.guidance === 1 ? new Float32Array(0) : await this.getUnconditional(),
+      unconditional: asked.guidance === 1 ? new Float32Array(0) : await this.getUnconditional(),
       tokens: generationEmbedding.tokens,
       dim: generationEmbedding.dim,
       latentShape: diffusion.latentShape,
-      guidance: params.guidance,
+      guidance: asked.guidance,
       prediction: diffusion.prediction,
       alphasCumprod: this.alphas,
       signal: options.signal
     });
-    const sampler = createSampler(params.sampler, {
+    const sampler = createSampler(asked.sampler, {
       alphasCumprod: this.alphas,
-      steps: params.steps,
-      eta: params.eta,
+      steps: asked.steps,
+      eta: asked.eta,
       noise: (length) => concat(randoms.map((random) => random.normal(length / count)))
     });
+    const params = this.paramsThatRan(asked, sampler.timesteps.length);
     const previewEvery = options.previewEvery ?? (diffusion.preview ? 1 : 0);
     if (!Number.isInteger(previewEvery) || previewEvery < 0) {
       throw new SeedInputError(`previewEvery must be a whole number >= 0 (0 = no previews), got ${previewEvery}.`);
@@ -297,6 +311,15 @@ export class SeedModel {
     return params;
   }
 
+  /** The params a result reports: the steps the sampler ran, and what was asked and why when they differ. */
+  private paramsThatRan(asked: DecodeParams, ran: number): DecodeParams {
+    if (ran === asked.steps) {
+      return asked;
+    }
+    const stepsNote = stepCountNote(this.manifest.diffusion.schedule.trainSteps, asked.steps);
+    return { ...asked, steps: ran, stepsAsked: asked.steps, ...(stepsNote ? { stepsNote } : {}) };
+  }
+
   private file(field: string): ModelFile {
     const file = this.files.get(field);
     if (!file) {
@@ -380,6 +403,13 @@ export class SeedModel {
       count,
       plane,
       `[N, 3, ${height}, ${width}] (diffusion.outputSize in the manifest)`
+    );
+    assertFinite(
+      samples,
+      (bad, all) =>
+        `The VAE decoder turned a finite latent into ${bad} NaN or infinite pixel values of ${all}, so no image ` +
+        'was made. Try a lower guidance scale (an extreme latent can overflow the decoder); if every setting ' +
+        `fails, the VAE graph (${vae.file.path}) is faulty, e.g. an fp16 export that overflows: try its fp32 export.`
     );
     return Promise.all(
       Array.from({ length: count }, (_, i) =>

@@ -55,7 +55,8 @@ export interface DecodeOptions {
   /**
    * Sampler steps (manifest default: 50 for SEED v1). Every sampler visits CompVis' "uniform" timesteps,
    * floor(T/steps) apart from 1 (1, 21, ..., 981 for 50 of 1000); as in CompVis, a count that does not
-   * divide T runs one step more (progress reports the real total).
+   * divide T can run more steps (400 of 1000 runs 500). Progress and the result's params report the
+   * steps that ran.
    */
   steps?: number;
   /** Classifier-free guidance scale (manifest default: 7.5); 1 skips the unconditional half. */
@@ -80,9 +81,14 @@ export interface DecodeOptions {
 export interface DecodeParams {
   seed: number;
   sampler: SamplerName;
+  /** The steps that ran (the sampler's schedule can run more than were asked; see DecodeOptions.steps). */
   steps: number;
   guidance: number;
   eta?: number;
+  /** When `steps` differs from the count asked: that count (decode with it to get the same image). */
+  stepsAsked?: number;
+  /** When `steps` differs from the count asked: one short line saying why, to show beside the count. */
+  stepsNote?: string;
 }
 
 /** What decode() gives. */

@@ -118,6 +118,30 @@ export function redo(history: CodeHistory): CodeHistory {
   return { original: history.original, done: [...history.done, next], undone: history.undone.slice(0, -1) };
 }
 
+/**
+ * A history read back from a saved notebook, for these codes: kept only when it starts from the same
+ * codes and every edit is valid for them (a notebook written elsewhere may hold anything), else none.
+ */
+export function restoreHistory(saved: unknown, codes: readonly number[], codebookSize: number): CodeHistory | null {
+  const history = saved as Partial<CodeHistory> | null | undefined;
+  if (
+    !history ||
+    !Array.isArray(history.original) ||
+    !Array.isArray(history.done) ||
+    !Array.isArray(history.undone) ||
+    history.original.length !== codes.length ||
+    history.original.some((code, position) => code !== codes[position])
+  ) {
+    return null;
+  }
+  try {
+    [...history.done, ...history.undone].forEach((edit) => checkEdit(edit, codes.length, codebookSize));
+  } catch {
+    return null;
+  }
+  return { original: [...codes], done: [...history.done], undone: [...history.undone] };
+}
+
 /** Positions whose code differs from the original. */
 export function changedPositions(history: CodeHistory): Set<number> {
   const codes = currentCodes(history);

@@ -16,6 +16,7 @@ import {
   type SeedKernelInfo,
   type SeedPng
 } from '../../kernel/protocol';
+import type { CodeHistory } from './code-history';
 import type { DecodedView, DecodeParams, ImageView, SeedResultView } from './seed-result';
 
 export { SEED_COMM_TARGET, SEED_MIME_TYPE } from '../../kernel/protocol';
@@ -154,16 +155,33 @@ function viewOf(data: SeedPayload): SeedResultView {
 }
 
 /**
- * Images decoded from an output are kept in that output's metadata under this key, so a saved
- * notebook shows them again: `{ decoded: DecodedView[] }`, newest first (images as data: URLs).
+ * What the user did with an output is kept in that output's metadata under this key, so a saved
+ * notebook shows it again: `{ decoded: DecodedView[], history?: CodeHistory }`: the images decoded from it,
+ * newest first (as data: URLs), and the inspector's edits with their undo and redo lists.
  */
-export const DECODED_METADATA_KEY = 'jupyterlab-seed';
+export const OUTPUT_METADATA_KEY = 'jupyterlab-seed';
 
-export function decodedToMetadata(decoded: DecodedView[]): Record<string, unknown> {
-  return { decoded: decoded.map((item) => ({ image: { ...item.image }, lineage: { ...item.lineage } })) };
+/** What an output keeps in its metadata. */
+export interface OutputState {
+  decoded: DecodedView[];
+  history: CodeHistory | null;
 }
 
-/** Reads what decodedToMetadata wrote; entries that are not well formed are left out. */
+export function outputStateToMetadata({ decoded, history }: OutputState): Record<string, unknown> {
+  return {
+    decoded: decoded.map((item) => ({ image: { ...item.image }, lineage: { ...item.lineage } })),
+    ...(history
+      ? { history: { original: [...history.original], done: [...history.done], undone: [...history.undone] } }
+      : {})
+  };
+}
+
+/** The saved edit history as stored; restoreHistory (code-history.ts) checks it against the output's codes. */
+export function historyFromMetadata(metadata: unknown): unknown {
+  return (metadata as { history?: unknown } | undefined)?.history ?? null;
+}
+
+/** Reads the decoded images outputStateToMetadata wrote; entries that are not well formed are left out. */
 export function decodedFromMetadata(metadata: unknown): DecodedView[] {
   const decoded = (metadata as { decoded?: unknown } | undefined)?.decoded;
   if (!Array.isArray(decoded)) {

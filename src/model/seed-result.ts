@@ -2,10 +2,13 @@
  * The view models the SEED components render. They are plain data, independent of the kernel's wire
  * format: payload-adapter.ts is the one place that turns the MIME payload into these.
  */
-import type { DecodeParams, FamilyName, SamplerName, SeedCodeCandidate } from '../../kernel/protocol';
+import type { DecodeParams, FamilyName, SamplerName, SeedCodeCandidate, SeedResultParams } from '../../kernel/protocol';
 import type { CodeEdit } from './code-history';
 
 export type { DecodeParams, SamplerName };
+
+/** What a decode ran: its parameters, and when the steps that ran differ from those asked, how and why. */
+export type ResultParams = SeedResultParams;
 
 /** One codebook entry near an image's vector at one position (distance in the model's metric). */
 export type CodeCandidate = SeedCodeCandidate;
@@ -36,7 +39,7 @@ export interface Lineage {
   from: string;
   edits: CodeEdit[];
   codes: number[];
-  params?: DecodeParams;
+  params?: ResultParams;
   model: ModelRef;
 }
 
@@ -56,7 +59,7 @@ export interface SeedResultView {
   /** The decoded image. */
   image?: ImageView;
   /** The sampler settings of the decoded image. */
-  params?: DecodeParams;
+  params?: ResultParams;
   /** How the codes were produced, when they came from edits. */
   lineage?: Lineage;
 }

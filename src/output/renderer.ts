@@ -7,14 +7,16 @@ import '../components/seed-output/seed-output';
 import type { SeedOutputElement } from '../components/seed-output/seed-output';
 import { listen } from '../events';
 import { DecodeHandle, SeedCancelled, SeedKernelBridge } from '../kernel-bridge';
+import { type CodeHistory, restoreHistory } from '../model/code-history';
 import {
-  DECODED_METADATA_KEY,
   decodedFromMetadata,
-  decodedToMetadata,
+  historyFromMetadata,
+  OUTPUT_METADATA_KEY,
+  outputStateToMetadata,
   resultFromPayload,
   SEED_MIME_TYPE
 } from '../model/payload-adapter';
-import type { DecodeParams, Lineage, SeedResultView } from '../model/seed-result';
+import type { DecodedView, DecodeParams, Lineage, SeedResultView } from '../model/seed-result';
 import { samplerDefaults } from '../model/sampler-defaults';
 import type { ISeedSettingsModel } from '../tokens';
 import type { SeedOutputIndex } from './output-index';
@@ -67,7 +69,9 @@ export class SeedOutputRenderer extends Widget implements IRenderMime.IRenderer 
           this.running.cancel();
         }
       }),
-      listen(this.element, 'seed-copy', ({ text }) => Clipboard.copyToSystem(text))
+      listen(this.element, 'seed-copy', ({ text }) => Clipboard.copyToSystem(text)),
+      // Edits are kept as they happen, not only when a decode runs, so saving the notebook keeps them.
+      listen(this.element, 'seed-history-change', ({ history }) => this.keep({ history }))
     );
   }
 
@@ -92,7 +96,28 @@ export class SeedOutputRenderer extends Widget implements IRenderMime.IRenderer 
         return;
       }
     }
-    this.element.decoded = decodedFromMetadata(model.metadata[DECODED_METADATA_KEY]);
+    const state = model.metadata[OUTPUT_METADATA_KEY];
+    this.element.decoded = decodedFromMetadata(state);
+    this.element.savedHistory = historyFromMetadata(state);
+  }
+
+  /** Stores what changed of this output's state in its metadata (the notebook then counts as modified). */
+  private keep(change: { decoded?: DecodedView[]; history?: CodeHistory }): void {
+    if (!this.model || !this.result) {
+      return;
+    }
+    const saved = this.model.metadata[OUTPUT_METADATA_KEY];
+    const { codes, model } = this.result;
+    const state = {
+      decoded: change.decoded ?? decodedFromMetadata(saved),
+      history: change.history ?? restoreHistory(historyFromMetadata(saved), codes, model.codebookSize)
+    };
+    this.model.setData({
+      metadata: {
+        ...this.model.metadata,
+        [OUTPUT_METADATA_KEY]: outputStateToMetadata(state)
+      } as unknown as ReadonlyPartialJSONObject
+    });
   }
 
   protected override onAfterAttach(): void {
@@ -181,12 +206,7 @@ export class SeedOutputRenderer extends Widget implements IRenderMime.IRenderer 
         this.element.decoded = decoded;
         this.element.decode = { kind: 'idle' };
         // Kept in the output's metadata, so the notebook saves the decode with the output it came from.
-        this.model?.setData({
-          metadata: {
-            ...this.model.metadata,
-            [DECODED_METADATA_KEY]: decodedToMetadata(decoded)
-          } as unknown as ReadonlyPartialJSONObject
-        });
+        this.keep({ decoded });
       })
       .catch((error: Error) => {
         this.element.decode =

@@ -29,7 +29,11 @@ function usageError(args: string[], message: RegExp): void {
   assert.throws(
     () => parseMagicArguments(DECODE, args),
     (error: unknown) =>
-      error instanceof MagicUsageError && message.test(error.message) && error.usage === `Usage: ${DECODE.usage}`
+      error instanceof MagicUsageError &&
+      message.test(error.message) &&
+      error.usage ===
+        'Usage: %seed decode <codes|NAME> [--steps N] [--guidance G]\n' +
+          '                    [--sampler plms|ddim] [--size WxH] [--as NAME]'
   );
 }
 

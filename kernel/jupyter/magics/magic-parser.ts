@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type Limit, describeLimit, looksLikeLlmTokens, parseLlmTokens, withinLimit } from '../../protocol';
+import { wrapUsage } from './magic-help';
 
 /**
  * Parsing of `%seed` magics, strictly: an unknown flag, a bad value or a missing argument is a
@@ -189,7 +190,7 @@ function withinRange(value: number, spec: OptionSpec, fail: (what: string) => ne
 
 /** Checks a command's arguments against its spec. */
 export function parseMagicArguments(spec: MagicSpec, args: string[]): ParsedMagic {
-  const usage = `Usage: ${spec.usage}`;
+  const usage = wrapUsage(spec.usage, 'Usage: ');
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({

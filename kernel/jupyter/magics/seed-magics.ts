@@ -6,6 +6,7 @@ import { MIME_BUNDLE, MimeBundle, mimeBundleOf } from '../mime-bundle';
 import { SeedApi, SeedDecodeOptions } from '../seed/seed-api';
 import { SeedEncoding, SeedRecon, SeedReconstruction } from '../seed/results';
 import type { CellOutcome } from '../typescript-executor';
+import { helpHtml, helpText, wrapUsage } from './magic-help';
 import {
   isMagicCell,
   MagicSpec,
@@ -83,28 +84,20 @@ export const MAGICS: MagicSpec[] = [
 
 const RESULTS_MODULE = JSON.stringify(path.join(__dirname, '..', 'seed', 'results'));
 
-/** Text a magic shows (help, model info, device). */
+/** Text a magic shows (help, model info, device), with an HTML form where it has one. */
 class MagicText {
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    private readonly html?: string
+  ) {}
 
   toString(): string {
     return this.text;
   }
 
   [MIME_BUNDLE](): MimeBundle {
-    return { 'text/plain': this.text };
+    return this.html ? { 'text/plain': this.text, 'text/html': this.html } : { 'text/plain': this.text };
   }
-}
-
-export function helpText(): string {
-  const width = Math.max(...MAGICS.map((magic) => magic.usage.length));
-  const lines = MAGICS.map((magic) => `  ${magic.usage.padEnd(width)}  ${magic.summary}`);
-  return [
-    'SEED magics (one per line; a %%seed <command> cell takes its input from the lines below):',
-    ...lines,
-    '',
-    'In TypeScript: const t = await seed.encode("cat.png"); await seed.decode(t.codes, { steps: 25 });'
-  ].join('\n');
 }
 
 function formatBytes(bytes: number): string {
@@ -166,7 +159,7 @@ export class SeedMagics implements MagicHandler {
     const parsed = parseMagicCell(code).map(({ command, args }) => {
       const spec = MAGICS.find((magic) => magic.name === command);
       if (!spec) {
-        throw new MagicUsageError(`Unknown %seed command '${command}'.`, helpText());
+        throw new MagicUsageError(`Unknown %seed command '${command}'.`, helpText(MAGICS));
       }
       return parseMagicArguments(spec, args);
     });
@@ -182,10 +175,10 @@ export class SeedMagics implements MagicHandler {
 
   private async runOne(magic: ParsedMagic, context: CellContext): Promise<CellOutcome> {
     const { positionals, options } = magic;
-    const usage = `Usage: ${magic.spec.usage}`;
+    const usage = wrapUsage(magic.spec.usage, 'Usage: ');
     switch (magic.spec.name) {
       case 'help':
-        return { hasValue: true, value: new MagicText(helpText()) };
+        return { hasValue: true, value: new MagicText(helpText(MAGICS), helpHtml(MAGICS)) };
       case 'encode': {
         const topK = options['top-k'] as number | undefined;
         const encodings: SeedEncoding[] = [];
@@ -226,7 +219,7 @@ export class SeedMagics implements MagicHandler {
         return { hasValue: true, value: new MagicText(text) };
       }
       default:
-        throw new MagicUsageError(`Unknown %seed command '${magic.spec.name}'.`, helpText());
+        throw new MagicUsageError(`Unknown %seed command '${magic.spec.name}'.`, helpText(MAGICS));
     }
   }
 

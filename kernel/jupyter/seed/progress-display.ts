@@ -38,19 +38,24 @@ export class DecodeProgressDisplay {
     this.shown = true;
   }
 
-  finish(): void {
+  /** `note`: why the steps that ran differ from those asked, when they do (the result's stepsNote). */
+  finish(note?: string): void {
     const seconds = ((Date.now() - this.started) / 1000).toFixed(1);
-    this.showText(`Decoded ${this.label}: ${this.total} steps in ${seconds} s`);
+    this.showText(`Decoded ${this.label}: ${this.total} steps in ${seconds} s`, note);
   }
 
   fail(error: Error): void {
     this.showText(`Decoding ${this.label} stopped: ${error.message}`);
   }
 
-  private showText(text: string): void {
+  private showText(text: string, note?: string): void {
     if (this.shown) {
+      const html = escapeHtml(text) + (note ? `<br>${escapeHtml(note)}` : '');
       this.show(
-        { 'text/plain': text, 'text/html': `<div class="seed-progress">${escapeHtml(text)}</div>` },
+        {
+          'text/plain': note ? `${text}\n${note}` : text,
+          'text/html': `<div class="seed-progress">${html}</div>`
+        },
         { displayId: this.displayId, update: true }
       );
     }

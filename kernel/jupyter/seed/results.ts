@@ -1,6 +1,7 @@
 import type { CodeCandidate, DecodeParams, PngImage } from '../../runtime';
 import {
   SEED_MIME_TYPE,
+  SeedResultParams,
   SeedLineage,
   SeedMimeBundle,
   SeedModelRef,
@@ -21,6 +22,22 @@ function pngWire(image: PngImage): SeedPng {
 
 function codesText(codes: number[]): string {
   return `[${codes.join(', ')}]`;
+}
+
+/**
+ * A decode's params as the payload and the comm carry them: the steps that ran, and when they differ
+ * from the count asked, that count and the one line saying why.
+ */
+export function wireParams(params: DecodeParams): SeedResultParams {
+  const { sampler, steps, guidance, seed, stepsAsked, stepsNote } = params;
+  return {
+    sampler,
+    steps,
+    guidance,
+    seed,
+    ...(stepsAsked !== undefined ? { stepsAsked } : {}),
+    ...(stepsNote !== undefined ? { stepsNote } : {})
+  };
 }
 
 function bundle(payload: SeedPayload, png: PngImage, text: string): SeedMimeBundle {
@@ -86,7 +103,6 @@ export class SeedReconstruction {
   }
 
   toPayload(): SeedPayload {
-    const { sampler, steps, guidance, seed } = this.params;
     return {
       version: 1,
       kind: 'reconstruction',
@@ -94,16 +110,17 @@ export class SeedReconstruction {
       model: this.model,
       codes: this.codes,
       image: pngWire(this.image),
-      params: { sampler, steps, guidance, seed },
+      params: wireParams(this.params),
       lineage: this.lineage
     };
   }
 
   toString(): string {
-    const { sampler, steps, guidance, seed } = this.params;
+    const { sampler, steps, guidance, seed, stepsNote } = this.params;
     return (
       `SEED reconstruction ${this.image.width}x${this.image.height} of ${this.label} (${this.model.id}; ` +
-      `${sampler}, ${steps} steps, guidance ${guidance}, seed ${seed}) from codes ${codesText(this.codes)}`
+      `${sampler}, ${steps} steps, guidance ${guidance}, seed ${seed}) from codes ${codesText(this.codes)}` +
+      (stepsNote ? `\n${stepsNote}` : '')
     );
   }
 

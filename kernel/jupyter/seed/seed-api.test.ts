@@ -6,7 +6,7 @@ import { SeedInputError } from '../../runtime';
 import { MIME_BUNDLE } from '../mime-bundle';
 import { SEED_MIME_TYPE } from '../../protocol/seed-mime';
 import { expandGlob } from './seed-api';
-import { SeedEncoding, SeedReconstruction } from './results';
+import { SeedEncoding, SeedReconstruction, wireParams } from './results';
 
 const FIXTURES = path.join(PACKAGE_ROOT, 'kernel', 'runtime', 'fixtures');
 const MODEL = { id: 'tiny-model', sha256: 'a'.repeat(64), codebookSize: 64 };
@@ -56,5 +56,22 @@ describe('SEED results', () => {
     assert.deepEqual(payload.params, params);
     assert.equal(payload.image?.png, PNG.png.toString('base64'));
     assert.equal(result.png, PNG.png);
+  });
+
+  it('say the steps that ran, and in one line why they differ from the steps asked', () => {
+    const stepsNote = '333 steps ran (300 asked): the uniform schedule visits every 3rd of the 1000 training steps.';
+    const params = { sampler: 'plms' as const, steps: 333, guidance: 2, seed: 7, stepsAsked: 300, stepsNote };
+    const bundle = new SeedReconstruction([1, 2], PNG, params, MODEL, 'codes')[MIME_BUNDLE]();
+    assert.deepEqual(bundle[SEED_MIME_TYPE].params, params);
+    assert.match(
+      bundle['text/plain'],
+      /\(tiny-model; plms, 333 steps, guidance 2, seed 7\) from codes \[1, 2\]\n333 steps ran/
+    );
+    assert.deepEqual(wireParams({ sampler: 'ddim', steps: 3, guidance: 2, seed: 7, eta: 0.5 }), {
+      sampler: 'ddim',
+      steps: 3,
+      guidance: 2,
+      seed: 7
+    });
   });
 });

@@ -215,7 +215,7 @@ export class SeedApi {
           options.onProgress?.(step);
         }
       });
-      progress?.finish();
+      progress?.finish(decoded.params.stepsNote);
       const image = options.size ? await resize(decoded, options.size) : decoded;
       // The image the codes came from carries over; the variable name belongs to the new result.
       const sourceFile = (from as { lineage?: SeedLineage } | undefined)?.lineage?.sourceFile;

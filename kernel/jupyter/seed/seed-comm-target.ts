@@ -11,6 +11,7 @@ import type { Comm, CommManager } from '../comms';
 import type { JsonObject, JupyterMessage } from '../wire';
 import type { ModelHost } from './model-host';
 import type { SeedApi } from './seed-api';
+import { wireParams } from './results';
 
 /** What the comm target needs from the kernel. */
 export interface CommKernel {
@@ -160,13 +161,12 @@ export function registerSeedCommTarget(comms: CommManager, seed: SeedApi, host: 
           }
         });
         const buffers: Buffer[] = [];
-        const { sampler, steps, guidance, seed: noiseSeed } = result.params;
         return {
           reply: {
             type: 'decoded',
             id: request.id,
             image: attach(result.image, buffers),
-            params: { sampler, steps, guidance, seed: noiseSeed }
+            params: wireParams(result.params)
           },
           buffers
         };

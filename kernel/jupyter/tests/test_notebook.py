@@ -5,11 +5,13 @@ image/png and text/plain fallbacks, and the progress display must have been upda
 """
 
 import base64
+import io
 import struct
 import unittest
 
 import nbformat
 from nbclient import NotebookClient
+from PIL import Image
 
 from seed_kernelspec import FIXTURES, REPO, install_seed_kernelspec
 from seed_notebooks import SEED_MIME, assert_no_cell_failed, seed_payloads, source_of
@@ -49,6 +51,11 @@ class MagicsNotebook(unittest.TestCase):
         text = self.text("%seed help")
         for magic in ("encode", "decode", "recon", "model", "device", "help"):
             self.assertIn(f"%seed {magic}", text)
+        # Readable in a notebook as text, and a table where HTML renders.
+        self.assertLessEqual(max(len(line) for line in text.splitlines()), 80, text)
+        [html] = [o.data["text/html"] for o in self.outputs("%seed help") if "text/html" in o.get("data", {})]
+        self.assertEqual(html.count("<tr>"), 7)
+        self.assertIn("<code>%seed decode &#60;codes|NAME&#62;", html)
 
     def test_model_and_device(self):
         self.assertIn("tiny-model", self.text("%seed model list"))
@@ -71,6 +78,21 @@ class MagicsNotebook(unittest.TestCase):
         self.assertEqual(payload["kind"], "reconstruction")
         self.assertEqual(payload["params"], {"sampler": "ddim", "steps": 3, "guidance": 3, "seed": 7})
         self.assertEqual(payload["lineage"]["variable"], "again")
+
+    def test_decode_reports_the_steps_that_ran(self):
+        # 300 of 1000 training steps: CompVis's schedule runs every 3rd step (333), once black from reading past it.
+        first = "%seed decode cat --steps 300"
+        [payload] = self.seed_payloads(first)
+        params = payload["params"]
+        self.assertEqual((params["steps"], params["stepsAsked"]), (333, 300))
+        self.assertTrue(params["stepsNote"].startswith("333 steps ran (300 asked): the uniform schedule"), params)
+        [result] = [o for o in self.outputs(first) if "data" in o and SEED_MIME in o.data]
+        self.assertIn("333 steps", result.data["text/plain"])
+        self.assertIn(params["stepsNote"], result.data["text/plain"])
+        [progress] = [o for o in self.outputs(first) if o.output_type == "display_data" and SEED_MIME not in o.data]
+        self.assertRegex(progress.data["text/plain"], r"^Decoded cat: 333 steps in [\d.]+ s\n333 steps ran \(300 asked\)")
+        image = Image.open(io.BytesIO(base64.b64decode(payload["image"]["png"])))
+        self.assertNotEqual(image.convert("L").getextrema(), (0, 0), "the decoded image is all black")
 
     def test_decode_cell_magic_and_progress(self):
         first = "%%seed decode --steps 2 --sampler euler"

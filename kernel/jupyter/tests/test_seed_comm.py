@@ -94,6 +94,25 @@ class SeedComm(unittest.TestCase):
         self.assertEqual(error["type"], "error")
         self.assertIn("Unknown request type \"encode\": the kernel understands configure, info, use-model, decode, cancel", error["message"])
 
+    def test_decode_reports_the_steps_that_ran(self):
+        # 7 of 1000 training steps: CompVis's schedule runs every 142nd step, 8 in all.
+        replies = self.replies(self.request({"type": "decode", "id": "d7", "codes": [3] * 32, "params": {"steps": 7}}))
+        self.assertEqual({r["total"] for r in replies if r["type"] == "progress"}, {8})
+        decoded = replies[-1]
+        self.assertEqual(decoded["type"], "decoded")
+        jsonschema.validate(decoded["params"], MIME_SCHEMA["properties"]["params"])
+        self.assertEqual((decoded["params"]["steps"], decoded["params"]["stepsAsked"]), (8, 7))
+        self.assertTrue(decoded["params"]["stepsNote"].startswith("8 steps ran (7 asked): "), decoded["params"])
+
+    def test_huge_guidance_is_refused_with_its_bound(self):
+        # The schema forbids it; a client that sends it anyway gets the runtime's error, not a black image.
+        request = {"type": "decode", "id": "g", "codes": [3] * 32, "params": {"guidance": 1e308}}
+        with self.assertRaises(jsonschema.ValidationError):
+            validate(request)
+        [error] = self.replies(self.kernel.shell_request("comm_msg", {"comm_id": self.comm_id, "data": request}))
+        self.assertEqual(error["type"], "error")
+        self.assertIn("guidance must be a number >= 0 and at most 100", error["message"])
+
     def test_magic_encodes_a_file_url(self):
         url = (FIXTURES / "tiny-image.png").as_uri()
         reply, outputs = self.kernel.run(f"%seed encode {url} --top-k 2")

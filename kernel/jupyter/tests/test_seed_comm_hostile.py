@@ -82,8 +82,8 @@ class HostileComm(unittest.TestCase):
     # 3. Parameters have upper bounds that say why.
     def test_a_huge_guidance_is_refused_with_the_reason(self):
         message = self.error_for(self.decode("g1", steps=2, guidance=1e308))["message"]
-        self.assertIn("guidance must be a number >= 0 and at most 30", message)
-        self.assertIn("diverges", message)
+        self.assertIn("guidance must be a number >= 0 and at most 100", message)
+        self.assertIn("overflow into NaN", message)
 
     # 4. No raw JavaScript errors reach the user.
     def test_malformed_requests_get_sentences_not_javascript_errors(self):

@@ -7,6 +7,7 @@ import { PlmsSampler } from './plms';
 import type { Sampler, SamplerSettings } from './sampler';
 
 export type { EpsilonModel, Sampler, SamplerSettings, SamplerStep } from './sampler';
+export { stepCountNote } from './sampler';
 
 export function createSampler(name: SamplerName, settings: SamplerSettings): Sampler {
   switch (name) {

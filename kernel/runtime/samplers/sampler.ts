@@ -39,7 +39,14 @@ export interface SamplerSettings {
 /**
  * CompVis "uniform" timesteps: every floor(T/steps)-th training step starting at 0, shifted by one
  * (1, 21, ..., 981 for 50 steps of 1000), visited in descending order. As in CompVis, a step count that
- * does not divide T gives one more step than asked.
+ * does not divide T can give more steps than asked (400 of 1000 runs every 2nd step: 500);
+ * `stepCountNote` says so in words.
+ *
+ * When the stride divides T - 1 (27, 111 or 251 to 333 steps of 1000), the shifted last multiple is T
+ * itself, past the end of the schedule: CompVis fails there with an IndexError. We drop that one step
+ * rather than refuse the count or shift the others: every timestep that remains is CompVis's own, the
+ * run still starts within one stride of pure noise, the step count comes out as close to the one asked
+ * (27 runs exactly 27) and every count the settings accept keeps working.
  */
 export function uniformTimesteps(trainSteps: number, steps: number): number[] {
   const stride = Math.floor(trainSteps / steps);
@@ -47,10 +54,32 @@ export function uniformTimesteps(trainSteps: number, steps: number): number[] {
     throw new RangeError(`steps must be an integer from 1 to ${Math.floor(trainSteps / 2)}, got ${steps}.`);
   }
   const ascending: number[] = [];
-  for (let t = 0; t < trainSteps; t += stride) {
+  for (let t = 0; t + 1 < trainSteps; t += stride) {
     ascending.push(t + 1);
   }
   return ascending.reverse();
+}
+
+/**
+ * One short line saying why the number of steps that run differs from the number asked, or undefined
+ * when they agree. Shown next to results so the count in their header is never a surprise.
+ */
+export function stepCountNote(trainSteps: number, asked: number): string | undefined {
+  const ran = uniformTimesteps(trainSteps, asked).length;
+  if (ran === asked) {
+    return undefined;
+  }
+  const stride = Math.floor(trainSteps / asked);
+  return (
+    `${ran} steps ran (${asked} asked): the uniform schedule visits every ${ordinal(stride)} of the ` +
+    `${trainSteps} training steps; step counts that divide ${trainSteps} run exactly.`
+  );
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
 
 /** x0 = (x - sqrt(1 - a) e) / sqrt(a). */

@@ -6,7 +6,7 @@ import { PACKAGE_ROOT } from '../../cli/paths';
 import type { NoiseSchedule, SamplerName } from '../manifest';
 import { alphasCumprod } from '../schedule';
 import { createSampler } from './index';
-import { uniformTimesteps } from './sampler';
+import { stepCountNote, uniformTimesteps } from './sampler';
 
 /** Written by kernel/runtime/fixtures/make_sampler_reference.py (numpy, independent of this code). */
 interface Reference {
@@ -108,3 +108,102 @@ test('steps out of range are refused', () => {
   assert.throws(() => uniformTimesteps(1000, 2.5), /steps must be an integer/);
   assert.throws(() => createSampler('ddim', { alphasCumprod: alphasCumprod(SD), steps: 10, eta: 0.5 }), /noise source/);
 });
+
+test('step counts whose stride divides T - 1 drop the step past the schedule and keep the rest of CompVis', () => {
+  // CompVis's rule gives 1000 as the top timestep for these counts; the schedule ends at 999.
+  const cases: [number, number, number][] = [
+    [27, 27, 963],
+    [300, 333, 997],
+    [333, 333, 997],
+    [111, 111, 991],
+    [3, 3, 667]
+  ];
+  for (const [asked, ran, top] of cases) {
+    const timesteps = uniformTimesteps(1000, asked);
+    assert.equal(timesteps.length, ran, `${asked} steps`);
+    assert.equal(timesteps[0], top, `${asked} steps`);
+    assert.equal(timesteps[timesteps.length - 1], 1);
+  }
+});
+
+test('the note says why the steps that ran differ from the steps asked, and is absent when they agree', () => {
+  assert.equal(stepCountNote(1000, 50), undefined);
+  assert.equal(stepCountNote(1000, 27), undefined);
+  assert.equal(
+    stepCountNote(1000, 400),
+    '500 steps ran (400 asked): the uniform schedule visits every 2nd of the 1000 training steps; ' +
+      'step counts that divide 1000 run exactly.'
+  );
+  assert.match(stepCountNote(1000, 300) ?? '', /^333 steps ran \(300 asked\): .* every 3rd of the 1000 /);
+  assert.match(stepCountNote(1000, 7) ?? '', /^8 steps ran \(7 asked\): .* every 142nd of /);
+});
+
+/**
+ * The exact noise prediction for data x0 ~ N(mu, s^2) under x = sqrt(a) x0 + sqrt(1 - a) e:
+ * E[e | x] = sqrt(1 - a) (x - sqrt(a) mu) / (a s^2 + 1 - a). Cheap, closed form, and well behaved at every t.
+ */
+function gaussianDataEps(alphas: Float64Array, mu: number, s: number) {
+  return async (x: Float32Array, t: number): Promise<Float32Array> => {
+    const a = alphas[t];
+    if (!(t >= 0 && t < alphas.length)) {
+      throw new RangeError(`timestep ${t} is outside the schedule 0..${alphas.length - 1}`);
+    }
+    const scale = Math.sqrt(1 - a) / (a * s * s + 1 - a);
+    return x.map((v) => scale * (v - Math.sqrt(a) * mu));
+  };
+}
+
+for (const schedule of [SD, { kind: 'cosine', trainSteps: 1000 } as NoiseSchedule]) {
+  test(`every sampler at every step count from 1 to 500 stays in the ${schedule.kind} schedule and ends finite`, async () => {
+    const alphas = alphasCumprod(schedule);
+    const mu = 0.3;
+    const s = 0.5;
+    const model = gaussianDataEps(alphas, mu, s);
+    const noise = Float32Array.from({ length: 6 }, (_, j) => Math.cos(1.7 * j + 0.4) * 1.5);
+    const variants: [SamplerName, number][] = [
+      ['plms', 0],
+      ['ddim', 0],
+      ['ddim', 1],
+      ['euler', 0],
+      ['dpmpp', 0]
+    ];
+    // Counts with the same stride share one schedule, so each of the 61 distinct schedules is sampled once.
+    const sampled = new Set<string>();
+    for (let steps = 1; steps <= 500; steps++) {
+      const expected = uniformTimesteps(1000, steps);
+      assert.ok(expected.length >= steps, `${steps} steps: ${expected.length} ran`);
+      assert.equal(stepCountNote(1000, steps) === undefined, expected.length === steps, `${steps} steps: note`);
+      const key = expected.join(',');
+      if (sampled.has(key)) {
+        continue;
+      }
+      sampled.add(key);
+      for (const [name, eta] of variants) {
+        let drawn = 0;
+        const sampler = createSampler(name, {
+          alphasCumprod: alphas,
+          steps,
+          eta,
+          noise: (length) => stepNoise(drawn++, length)
+        });
+        const what = `${name} eta ${eta}, ${steps} steps`;
+        const t = sampler.timesteps;
+        assert.deepEqual([...t], expected, what);
+        assert.ok(t[0] <= 999 && t[t.length - 1] >= 0, `${what}: timesteps ${t[0]}..${t[t.length - 1]}`);
+        assert.ok(
+          t.every((v, i) => i === 0 || v < t[i - 1]),
+          `${what}: timesteps strictly decreasing`
+        );
+        let x = sampler.initialState(noise);
+        for (let i = 0; i < t.length; i++) {
+          x = (await sampler.step(i, x, model)).x;
+        }
+        // The data are N(0.3, 0.5^2), so any sane sample lies within a few standard deviations of mu.
+        assert.ok(
+          x.every((v) => Number.isFinite(v) && Math.abs(v - mu) < 8 * s),
+          `${what}: final state ${[...x].join(', ')}`
+        );
+      }
+    }
+  });
+}

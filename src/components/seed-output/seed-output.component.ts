@@ -9,6 +9,7 @@ import {
   describeEdit,
   pushEdit,
   redo,
+  restoreHistory,
   startHistory,
   TRUNCATE_FILL_RULE,
   undo
@@ -28,6 +29,7 @@ import {
   DecodeState,
   Lineage,
   LiveState,
+  ResultParams,
   SamplerName,
   SeedResultView
 } from '../../model/seed-result';
@@ -49,6 +51,7 @@ const { steps: STEPS, guidance: GUIDANCE, seed: SEED } = DECODE_LIMITS;
  * @event seed-decode-cancel - the user pressed Cancel on the running or queued decode.
  * @event seed-copy - the user asked to copy; detail `{ format, text }` (the host writes the clipboard).
  * @event seed-token-edit - re-emitted from the inspector; the output has already applied it.
+ * @event seed-history-change - the edit history changed (edit, undo, redo, truncate); detail `{ history }`.
  *
  * @csspart inspector - the token inspector.
  * @csspart toolbar - undo, redo, truncate and copy.
@@ -57,9 +60,13 @@ const { steps: STEPS, guidance: GUIDANCE, seed: SEED } = DECODE_LIMITS;
 export class SeedOutputElement extends LitElement {
   static override styles = seedOutputStyles;
 
-  /** The output to show. A new result starts a new edit history. */
+  /** The output to show. A new result starts a new edit history, or `savedHistory` when it fits the codes. */
   @property({ attribute: false })
   result?: SeedResultView;
+
+  /** The edit history kept with the output (a saved notebook's), restored with the result. */
+  @property({ attribute: false })
+  savedHistory: unknown = null;
 
   /** Whether a live SEED kernel can decode, and if not why. */
   @property({ attribute: false })
@@ -97,9 +104,14 @@ export class SeedOutputElement extends LitElement {
   private touched = new Set<keyof DecodeParams>();
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('result') && this.result) {
-      this.history = startHistory(this.result.codes);
-      this.keep = this.result.codes.length;
+    if ((changed.has('result') || changed.has('savedHistory')) && this.result) {
+      const { codes, model } = this.result;
+      if (changed.has('result') || this.savedHistory !== this.history) {
+        this.history = restoreHistory(this.savedHistory, codes, model.codebookSize) ?? startHistory(codes);
+      }
+      if (changed.has('result')) {
+        this.keep = codes.length;
+      }
     }
     if (changed.has('defaults')) {
       const next = { ...this.params };
@@ -174,20 +186,28 @@ export class SeedOutputElement extends LitElement {
     const key = event.key.toLowerCase();
     if (key === 'z' && !event.shiftKey) {
       event.preventDefault();
-      this.history = undo(this.history);
+      this.changeHistory(undo(this.history));
     } else if ((key === 'z' && event.shiftKey) || key === 'y') {
       event.preventDefault();
-      this.history = redo(this.history);
+      this.changeHistory(redo(this.history));
     }
   };
 
   private renderToolbar(codes: number[]): TemplateResult {
     const edits = this.history.done;
     return html`<div part="toolbar" class="toolbar" role="toolbar" aria-label="Edit codes">
-        <button type="button" ?disabled=${!canUndo(this.history)} @click=${() => (this.history = undo(this.history))}>
+        <button
+          type="button"
+          ?disabled=${!canUndo(this.history)}
+          @click=${() => this.changeHistory(undo(this.history))}
+        >
           Undo
         </button>
-        <button type="button" ?disabled=${!canRedo(this.history)} @click=${() => (this.history = redo(this.history))}>
+        <button
+          type="button"
+          ?disabled=${!canRedo(this.history)}
+          @click=${() => this.changeHistory(redo(this.history))}
+        >
           Redo
         </button>
         <span class="truncate">
@@ -315,8 +335,18 @@ export class SeedOutputElement extends LitElement {
   }
 
   private onEdit = (event: CustomEvent<SeedEventMap['seed-token-edit']>): void => {
-    this.history = pushEdit(this.history, event.detail.edit);
+    this.changeHistory(pushEdit(this.history, event.detail.edit));
   };
+
+  /** Every change of the history goes through here, so the host hears of each one. */
+  private changeHistory(next: CodeHistory): void {
+    if (next === this.history) {
+      return;
+    }
+    this.history = next;
+    this.savedHistory = next;
+    emit(this, 'seed-history-change', { history: next });
+  }
 
   private truncate = (): void => {
     const length = this.codes.length;
@@ -324,7 +354,7 @@ export class SeedOutputElement extends LitElement {
       this.keep = Math.min(length, Math.max(1, Math.round(this.keep) || length));
       return;
     }
-    this.history = pushEdit(this.history, { kind: 'truncate', keep: this.keep });
+    this.changeHistory(pushEdit(this.history, { kind: 'truncate', keep: this.keep }));
   };
 
   private setParam<K extends keyof DecodeParams>(key: K, value: DecodeParams[K]): void {
@@ -369,8 +399,10 @@ const KIND_NAMES: Record<SeedResultView['kind'], string> = {
   recon: 'SEED encode + reconstruction'
 };
 
-function describeParams(params: DecodeParams): string {
-  return `${SAMPLERS[params.sampler]}, ${params.steps} steps, guidance ${params.guidance}, seed ${params.seed}`;
+/** The settings a result ran with; a note says when the steps that ran differ from those asked. */
+function describeParams(params: ResultParams): TemplateResult {
+  const text = `${SAMPLERS[params.sampler]}, ${params.steps} steps, guidance ${params.guidance}, seed ${params.seed}`;
+  return params.stepsNote ? html`${text} <span class="steps-note">(${params.stepsNote})</span>` : html`${text}`;
 }
 
 function describeLive(live: LiveState): string {
