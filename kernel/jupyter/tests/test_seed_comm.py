@@ -12,7 +12,7 @@ from seed_kernelspec import FIXTURES, REPO, install_seed_kernelspec
 
 install_seed_kernelspec()
 
-from kernel_client import SeedKernelSession  # noqa: E402  (needs the kernelspec first)
+from kernel_client import SeedKernelSession, text_of  # noqa: E402  (needs the kernelspec first)
 
 PROTOCOL = REPO / "kernel" / "protocol"
 MIME_SCHEMA = json.loads((PROTOCOL / "seed-mime.schema.json").read_text())
@@ -166,3 +166,62 @@ class SeedComm(unittest.TestCase):
         self.request({"type": "cancel", "id": "x1", "target": "queued"})
         self.assertEqual(self.kernel.wait_for_reply(cell)["content"]["status"], "ok")
         self.assertEqual(self.replies(decode), [{"type": "cancelled", "id": "queued"}])
+
+
+class SettingsReachMagics(unittest.TestCase):
+    """The settings the frontend sends apply to %seed cells too, not only to widget requests; a flag wins."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.kernel = SeedKernelSession(cwd=str(FIXTURES))
+        cls.comm_id = "seed-settings"
+        cls.kernel.outputs(cls.kernel.shell_request("comm_open", {"comm_id": cls.comm_id, "target_name": "seed", "data": {}}))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kernel.close()
+
+    def configure(self, **settings):
+        msg_id = self.kernel.shell_request(
+            "comm_msg", {"comm_id": self.comm_id, "data": {"type": "configure", "id": "c", "settings": settings}}
+        )
+        [reply] = [m["content"]["data"] for m in self.kernel.outputs(msg_id) if m["msg_type"] == "comm_msg"]
+        self.assertEqual(reply["type"], "configured", reply)
+
+    def payload(self, code):
+        reply, outputs = self.kernel.run(code)
+        self.assertEqual(reply["status"], "ok", reply.get("evalue"))
+        [result] = [m for m in outputs if m["msg_type"] == "execute_result"]
+        return result["content"]["data"]["application/vnd.seed.v1+json"], outputs
+
+    def previews(self, outputs):
+        return sum(
+            "preview at step" in m["content"]["data"].get("text/html", "")
+            for m in outputs
+            if m["msg_type"] in ("display_data", "update_display_data")
+        )
+
+    def test_top_k_sampler_and_previews_reach_magics(self):
+        self.configure(topK=3, sampler="euler", steps=4, previewEvery=0)
+        encoding, _ = self.payload("%seed encode tiny-image.png --as t")
+        self.assertEqual({len(position) for position in encoding["topK"]}, {3})
+        decoded, outputs = self.payload("%seed decode t")
+        self.assertEqual((decoded["params"]["sampler"], decoded["params"]["steps"]), ("euler", 4))
+        self.assertEqual(self.previews(outputs), 0)
+
+        self.configure(previewEvery=1)
+        _, outputs = self.payload("%seed decode t")
+        self.assertGreater(self.previews(outputs), 0)
+        # A flag wins over the setting for its call, and the output records what ran.
+        flagged, _ = self.payload("%seed decode t --sampler ddim --steps 2")
+        self.assertEqual((flagged["params"]["sampler"], flagged["params"]["steps"]), ("ddim", 2))
+        encoding, _ = self.payload("%seed encode tiny-image.png --top-k 2")
+        self.assertEqual({len(position) for position in encoding["topK"]}, {2})
+
+    def test_the_typescript_api_uses_the_settings(self):
+        self.configure(sampler="dpmpp", steps=3, seedPolicy="fixed", seed=7)
+        reply, outputs = self.kernel.run(
+            "const r = await seed.decode(Array(32).fill(1), { progress: false }); [r.params.sampler, r.params.steps, r.params.seed].join()"
+        )
+        self.assertEqual(reply["status"], "ok", reply.get("evalue"))
+        self.assertIn("dpmpp,3,7", text_of(outputs, "execute_result"))
