@@ -16,6 +16,7 @@ import {
   type SeedKernelInfo,
   type SeedPng
 } from '../../kernel/protocol';
+import { bytesToBase64 } from './base64';
 import type { CodeHistory } from './code-history';
 import type { DecodedView, DecodeParams, ImageView, SeedResultView } from './seed-result';
 
@@ -59,12 +60,7 @@ export function imageFromBuffer(image: BinaryPng, buffers: readonly (ArrayBuffer
     buffer instanceof ArrayBuffer
       ? new Uint8Array(buffer)
       : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  let binary = '';
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
-  return { src: `data:image/png;base64,${btoa(binary)}`, width: image.width, height: image.height };
+  return { src: `data:image/png;base64,${bytesToBase64(bytes)}`, width: image.width, height: image.height };
 }
 
 export function kernelInfoFromWire(info: SeedKernelInfo): KernelInfoView {

@@ -3,6 +3,7 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import type { Contents } from '@jupyterlab/services';
 import { listen } from '../events';
+import { bytesToBase64 } from '../model/base64';
 import { isImagePath, runSeedOnImages, seedNotebook } from '../notebook-cells';
 import { CommandIDs, EXTENSION_ID, ISeedOutputs, ISeedSettingsModel } from '../tokens';
 import { SeedPanelWidget } from './panel-widget';
@@ -21,14 +22,16 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     outputs: ISeedOutputs,
     restorer: ILayoutRestorer | null
   ) => {
-    const encode = (paths: string[]) => {
+    const encode = (paths: string[], copiedFrom?: string) => {
       const images = paths.filter(isImagePath);
       const skipped = paths.length - images.length;
       panel.element.dropMessage =
         images.length === 0
           ? 'Only images can be encoded (PNG, JPEG, GIF, WebP, BMP or TIFF).'
-          : `Encoding ${images.map((path) => PathExt.basename(path)).join(', ')}` +
-            (skipped > 0 ? ` (${skipped} other file(s) skipped)` : '');
+          : copiedFrom
+            ? `Copied ${copiedFrom} to ${images[0]} (next to the notebook, where the kernel reads it) and encoding it.`
+            : `Encoding ${images.map((path) => PathExt.basename(path)).join(', ')}` +
+              (skipped > 0 ? ` (${skipped} other file(s) skipped)` : '');
       if (images.length > 0) {
         runSeedOnImages(app, notebooks, 'encode', images).catch((error: Error) => {
           panel.element.dropMessage = error.message;
@@ -50,7 +53,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         return;
       }
       uploadNextToNotebook(app, notebooks, image.file)
-        .then((path) => encode([path]))
+        .then((path) => encode([path], image.file.name))
         .catch((error: Error) => {
           element.dropMessage = error.message;
         });
@@ -91,7 +94,7 @@ async function uploadNextToNotebook(app: JupyterFrontEnd, notebooks: INotebookTr
     path = PathExt.join(folder, `${stem}-${copy}${extension}`);
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
-  await contents.save(path, { type: 'file', format: 'base64', content: toBase64(bytes) });
+  await contents.save(path, { type: 'file', format: 'base64', content: bytesToBase64(bytes) });
   return path;
 }
 
@@ -102,13 +105,4 @@ async function exists(contents: Contents.IManager, path: string): Promise<boolea
   } catch {
     return false;
   }
-}
-
-function toBase64(bytes: Uint8Array): string {
-  // btoa takes a binary string; building it in chunks keeps large images within argument limits.
-  let binary = '';
-  for (let offset = 0; offset < bytes.length; offset += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + 0x8000));
-  }
-  return btoa(binary);
 }

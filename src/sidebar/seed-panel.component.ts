@@ -52,10 +52,12 @@ export class SeedPanelElement extends LitElement {
 
   protected override render(): TemplateResult {
     // What decodes start from: the settings, with the kernel's model's own defaults where they leave it to the model.
-    const sampler = samplerDefaults(
-      this.settings,
-      this.info.kind === 'loaded' ? this.info.info.model?.defaults : undefined
-    );
+    const modelDefaults = this.info.kind === 'loaded' ? this.info.info.model?.defaults : undefined;
+    const sampler = samplerDefaults(this.settings, modelDefaults);
+    // Until the kernel has loaded a model, what the user left to the model is not known yet: say so
+    // rather than show another family's values.
+    const pending = "the model's own, once it loads";
+    const shown = (setByUser: boolean, value: string | number) => (setByUser || modelDefaults ? value : pending);
     return html`
       <h2>SEED</h2>
       <section aria-labelledby="seed-kernel-heading">
@@ -75,11 +77,11 @@ export class SeedPanelElement extends LitElement {
         <h3 id="seed-defaults-heading">Sampler defaults</h3>
         <dl class="defaults">
           <dt>Sampler</dt>
-          <dd>${SAMPLERS[sampler.sampler]}</dd>
+          <dd>${shown(this.settings.sampler !== 'model', SAMPLERS[sampler.sampler])}</dd>
           <dt>Steps</dt>
-          <dd>${sampler.steps}</dd>
+          <dd>${shown(this.settings.steps >= 1, sampler.steps)}</dd>
           <dt>Guidance</dt>
-          <dd>${sampler.guidance}</dd>
+          <dd>${shown(this.settings.guidance >= 1, sampler.guidance)}</dd>
           <dt>Seed</dt>
           <dd>${this.settings.seedPolicy === 'random' ? 'random per decode' : sampler.seed}</dd>
           <dt>Preview</dt>

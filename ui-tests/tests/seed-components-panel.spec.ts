@@ -105,3 +105,16 @@ test('sampler defaults follow the settings', async ({ components }) => {
   await expect(defaults).toContainText('random per decode');
   await expect(defaults).toContainText('off');
 });
+
+test("before a model has loaded, defaults left to the model say so instead of showing another family's", async ({
+  components
+}) => {
+  const defaults = components.page.locator('seed-panel').locator('dl.defaults');
+  await expect(defaults).toContainText(/Steps\s*the model's own, once it loads/);
+  await expect(defaults).not.toContainText('PLMS');
+  await components.page.evaluate(() => {
+    const panel = document.querySelector('seed-panel')!;
+    panel.settings = { ...panel.settings, steps: 12 };
+  });
+  await expect(defaults).toContainText(/Steps\s*12/);
+});

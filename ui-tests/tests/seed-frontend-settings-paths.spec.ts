@@ -41,6 +41,9 @@ test('"Top-k alternatives" reaches %seed encode: the inspector lists that many n
   const { page } = lab;
   addImage('cat.png');
   await newSeedNotebook(page);
+  // Every SEED setting shows its title in the editor (the execution providers' did not: issue 15.6).
+  await execute(page, 'settingeditor:open', { query: 'SEED' });
+  await expect(page.getByRole('heading', { name: 'Execution providers', level: 3 })).toBeVisible();
   const field = (await settingField(page, 'Top-k alternatives')).getByRole('spinbutton');
   await field.fill('3');
   await field.press('Tab');

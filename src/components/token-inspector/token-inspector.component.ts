@@ -228,7 +228,8 @@ export class TokenInspectorElement extends LitElement {
           type="text"
           inputmode="numeric"
           autocomplete="off"
-          placeholder=${`0–${this.model.codebookSize - 1} or <img_00042>`}
+          placeholder=${`0–${this.model.codebookSize - 1}`}
+          title=${`A code from 0 to ${this.model.codebookSize - 1}, or a token such as <img_00042>`}
         />
       </label>
       <button type="submit">Set</button>
