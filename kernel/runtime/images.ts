@@ -10,17 +10,12 @@ import sharp from 'sharp';
 import { SeedInputError } from './errors';
 import type { ImageSettings } from './manifest';
 import { resizeBicubic } from './resize';
-import type { ImageInput, PngImage } from './types';
+import type { ImageInput, PngImage, RgbImage } from './types';
+
+export type { RgbImage };
 
 /** Default pixel limit (width x height) against decompression bombs: 100 megapixels. */
 export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
-
-/** An 8-bit RGB image, row-major, interleaved (HWC). */
-export interface RgbImage {
-  data: Buffer;
-  width: number;
-  height: number;
-}
 
 /** A short name for an input, for error messages. */
 export function describeInput(input: ImageInput): string {

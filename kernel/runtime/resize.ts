@@ -11,7 +11,7 @@
  * - cubic convolution kernel with a = -0.5; weights normalised to sum 1, then turned into fixed point
  *   with 22 fractional bits (rounded away from zero); sums start at half a unit, are floored and clipped.
  */
-import type { RgbImage } from './images';
+import type { RgbImage } from './types';
 
 const PRECISION_BITS = 22;
 const ONE = 2 ** PRECISION_BITS;

@@ -6,6 +6,13 @@ export type { ExecutionProviderName };
 /** An image: a file path, a `file://` URL (string or URL), or the encoded bytes of any format sharp reads. */
 export type ImageInput = string | URL | Buffer | Uint8Array;
 
+/** An 8-bit RGB image, row-major, interleaved (HWC): what images.ts decodes to and resize.ts resamples. */
+export interface RgbImage {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
 /** A PNG with its size. */
 export interface PngImage {
   png: Buffer;
