@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HELP_COLUMNS, helpHtml, helpText, wrapUsage } from './magic-help';
+import { helpHtml, helpText } from './magic-help';
+import { HELP_COLUMNS, wrapUsage } from './usage-lines';
 import { MAGICS } from './seed-magics';
 
 /** Text with its line breaks and indentation folded back into single spaces. */

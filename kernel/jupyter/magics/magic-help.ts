@@ -4,52 +4,10 @@
  * frontends that render HTML. No kernel or model in here.
  */
 import type { MagicSpec } from './magic-parser';
-
-/** Text help and usage lines fit in this many columns. */
-export const HELP_COLUMNS = 80;
+import { fill, HELP_COLUMNS, usagePieces, wrapUsage } from './usage-lines';
 
 /** Summaries sit under their usage, indented by this much. */
 const SUMMARY_INDENT = '    ';
-
-/** A usage line's pieces: `<...>` and `[...]` groups stay whole, other text splits at spaces. */
-function usagePieces(usage: string): string[] {
-  return usage.match(/<[^>]*>|\[[^\]]*\]|\S+/g) ?? [];
-}
-
-/**
- * Greedy line filling of `pieces` into lines of at most `width` columns; lines after the first start
- * with `indent`. A piece longer than a line gets a line of its own rather than being cut.
- * Hand-written because the wrapping libraries on npm break at every space, and a usage group such as
- * `[--sampler plms|ddim|euler|dpmpp]` or `<path|glob|file:// url>` must stay on one line.
- */
-function fill(pieces: string[], width: number, firstIndent: string, indent: string): string[] {
-  const lines: string[] = [];
-  let line = firstIndent;
-  let empty = true;
-  for (const piece of pieces) {
-    if (!empty && line.length + 1 + piece.length > width) {
-      lines.push(line);
-      line = indent;
-      empty = true;
-    }
-    line += empty ? piece : ` ${piece}`;
-    empty = false;
-  }
-  lines.push(line);
-  return lines;
-}
-
-/**
- * A usage line wrapped to `width` columns after `prefix` (e.g. "Usage: "), continuation lines aligned
- * under the first argument: `%seed decode <codes|NAME> [--steps N] ...` continues under `<codes|NAME>`.
- */
-export function wrapUsage(usage: string, prefix = '', width = HELP_COLUMNS): string {
-  const pieces = usagePieces(usage);
-  // "%seed" and the command word head the first line; the arguments align after them.
-  const head = pieces.slice(0, 2).join(' ');
-  const indent = ' '.repeat(Math.min(prefix.length + head.length + 1, 24));
-  return fill([head, ...pieces.slice(2)], width, prefix, indent).join('\n');
-}
 
 /** Every magic: its usage, then what it does, indented, in at most `width` columns. */
 export function helpText(magics: readonly MagicSpec[], width = HELP_COLUMNS): string {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type Limit, describeLimit, looksLikeLlmTokens, parseLlmTokens, withinLimit } from '../../protocol';
-import { wrapUsage } from './magic-help';
+import { wrapUsage } from './usage-lines';
 
 /**
  * Parsing of `%seed` magics, strictly: an unknown flag, a bad value or a missing argument is a

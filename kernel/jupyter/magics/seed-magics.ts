@@ -6,7 +6,8 @@ import { MIME_BUNDLE, MimeBundle, mimeBundleOf } from '../mime-bundle';
 import { SeedApi, SeedDecodeOptions } from '../seed/seed-api';
 import { SeedEncoding, SeedRecon, SeedReconstruction } from '../seed/results';
 import type { CellOutcome } from '../typescript-executor';
-import { helpHtml, helpText, wrapUsage } from './magic-help';
+import { helpHtml, helpText } from './magic-help';
+import { wrapUsage } from './usage-lines';
 import {
   isMagicCell,
   MagicSpec,
