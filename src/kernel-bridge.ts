@@ -23,7 +23,7 @@ import {
   RequestWire,
   SEED_COMM_TARGET
 } from './model/payload-adapter';
-import { SEED_KERNEL_NAME } from './tokens';
+import { describeLive, isLive, unavailableMessage } from './kernel-live';
 
 /** Progress of one decode, as the views show it. */
 export type DecodeEvent =
@@ -322,53 +322,6 @@ export class SeedKernelBridge {
     if (JSON.stringify(live) !== JSON.stringify(previous)) {
       this.liveChangedSignal.emit(live);
     }
-  }
-}
-
-function isLive(live: LiveState): boolean {
-  return live.kind === 'ready' || live.kind === 'busy';
-}
-
-/** What the session's kernel can do for SEED, from JupyterLab's view of it. */
-export function describeLive(context: ISessionContext): LiveState {
-  const kernel = context.session?.kernel;
-  if (!kernel) {
-    return { kind: 'offline', reason: 'the notebook has no kernel. Select the SEED kernel to decode.' };
-  }
-  if (kernel.name !== SEED_KERNEL_NAME) {
-    return {
-      kind: 'offline',
-      reason: `the notebook runs ${context.kernelDisplayName}. Switch it to the SEED kernel to decode.`
-    };
-  }
-  if (kernel.connectionStatus === 'disconnected') {
-    return { kind: 'offline', reason: 'the connection to the kernel was lost. Reconnect or restart the kernel.' };
-  }
-  switch (kernel.status) {
-    case 'dead':
-      return { kind: 'dead', reason: 'restart the kernel (Kernel ▸ Restart Kernel) to decode again.' };
-    case 'restarting':
-    case 'autorestarting':
-    case 'starting':
-    case 'unknown':
-      return { kind: 'restarting' };
-    case 'busy':
-      return { kind: 'busy' };
-    default:
-      return { kind: 'ready' };
-  }
-}
-
-function unavailableMessage(live: LiveState): string {
-  switch (live.kind) {
-    case 'offline':
-      return `Cannot reach a SEED kernel: ${live.reason}`;
-    case 'dead':
-      return `The kernel died: ${live.reason}`;
-    case 'restarting':
-      return 'The kernel is restarting; try again when it is ready.';
-    default:
-      return 'The SEED kernel is not available.';
   }
 }
 

@@ -4,7 +4,7 @@ import type { Drag } from '@lumino/dragdrop';
 import { Widget } from '@lumino/widgets';
 import { seedIcon } from '../icons';
 import { SeedKernelBridge } from '../kernel-bridge';
-import type { LiveState } from '../model/seed-result';
+import { isLive } from '../kernel-live';
 import { ISeedOutputs, ISeedSettings, PANEL_ID, SEED_KERNEL_NAME } from '../tokens';
 import { PanelKernelState } from './kernel-state';
 import { SEED_PANEL_TAG, SeedPanelElement } from './seed-panel';
@@ -207,10 +207,6 @@ export class SeedPanelWidget extends Widget {
       .filter((entry) => entry.notebookId === notebookId)
       .map(({ id, label, kind, thumbnail }) => ({ id, label, kind, thumbnail }));
   }
-}
-
-function isLive(live: LiveState | undefined): boolean {
-  return live?.kind === 'ready' || live?.kind === 'busy';
 }
 
 function describeKernel(context: ISessionContext | null): PanelKernelState {

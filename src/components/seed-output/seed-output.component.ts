@@ -15,29 +15,21 @@ import {
   undo
 } from '../../model/code-history';
 import { lineageToJson } from '../../model/lineage';
-import {
-  DECODE_LIMITS,
-  FAMILY_DEFAULTS,
-  SAMPLER_NAMES,
-  SAMPLERS,
-  toLlmTokens,
-  withinLimit
-} from '../../../kernel/protocol';
+import { DECODE_LIMITS, SAMPLER_NAMES, SAMPLERS, toLlmTokens } from '../../../kernel/protocol';
 import {
   DecodedView,
   DecodeParams,
   DecodeState,
   Lineage,
   LiveState,
-  ResultParams,
   SamplerName,
   SeedResultView
 } from '../../model/seed-result';
 import '../decode-progress/decode-progress';
 import '../token-inspector/token-inspector';
+import { DEFAULT_PARAMS, describeParams, paramsError, randomSeed } from './decode-params';
 import { seedOutputStyles } from './seed-output.styles';
 
-const DEFAULT_PARAMS: DecodeParams = FAMILY_DEFAULTS['seed-v1'];
 const { steps: STEPS, guidance: GUIDANCE, seed: SEED } = DECODE_LIMITS;
 
 /**
@@ -399,12 +391,6 @@ const KIND_NAMES: Record<SeedResultView['kind'], string> = {
   recon: 'SEED encode + reconstruction'
 };
 
-/** The settings a result ran with; a note says when the steps that ran differ from those asked. */
-function describeParams(params: ResultParams): TemplateResult {
-  const text = `${SAMPLERS[params.sampler]}, ${params.steps} steps, guidance ${params.guidance}, seed ${params.seed}`;
-  return params.stepsNote ? html`${text} <span class="steps-note">(${params.stepsNote})</span>` : html`${text}`;
-}
-
 function describeLive(live: LiveState): string {
   switch (live.kind) {
     case 'offline':
@@ -416,28 +402,6 @@ function describeLive(live: LiveState): string {
     default:
       return '';
   }
-}
-
-/** Says what to change when a decode setting is out of range; empty when all are fine. */
-export function paramsError(params: DecodeParams): string {
-  const fields = [
-    ['Steps', params.steps, STEPS],
-    ['Guidance', params.guidance, GUIDANCE],
-    ['Seed', params.seed, SEED]
-  ] as const;
-  for (const [name, value, limit] of fields) {
-    if (!withinLimit(value, limit)) {
-      const kind = limit.integer ? 'a whole number' : 'a number';
-      return `${name} must be ${kind} from ${limit.min} to ${limit.max} (got ${value}).`;
-    }
-  }
-  return '';
-}
-
-function randomSeed(): number {
-  const draw = new Uint32Array(1);
-  crypto.getRandomValues(draw);
-  return draw[0];
 }
 
 function selectValue(event: Event): SamplerName {
