@@ -161,6 +161,8 @@ export class ModelHost {
         : null,
       models: this.list(),
       executionProvider: model ? { ...model.executionProvider } : null,
+      threads: model ? { ...model.threads } : null,
+      loading: null,
       settings: this.settings.current,
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed }
     };
