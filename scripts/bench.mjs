@@ -13,8 +13,16 @@
 //                               [--json]
 //   --torch defaults to <model>/recipe/bench_torch.py, else the seed-nano recipe's (which checks that the
 //   model has seed-nano's architecture, so it also serves the folders `train.py --smoke` exports).
+//
+// Full-size mode, for SEED v1 folders made by models/export/convert.py:
+//        node scripts/bench.mjs --model DIR --checkpoints CHECKPOINTS_DIR [--threads N] [--repeats N] [--rounds N]
+//   times encode() at batch 1 and 4 against models/export/bench_torch.py on the checkpoints DIR was converted
+//   from (decoding needs Stable Diffusion's UNet: a GPU's job), and a kernel start's first encode in a fresh
+//   process, cold (empty cache: hashing, session build) and warm (recorded hashes, cached optimized graph).
+//   Run it under `flock /tmp/fullsize.lock` on shared machines: it holds the 4.4 GB encoder twice over.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,7 +37,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     repeats: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
-    json: { type: 'boolean', default: false }
+    json: { type: 'boolean', default: false },
+    checkpoints: { type: 'string' }
   },
   strict: true
 });
@@ -70,6 +79,8 @@ async function medianSeconds(fn) {
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
 }
+
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 /** Deterministic test images at the model's input size, as PNG bytes (no resize is timed). */
 async function testImages(count, [width, height]) {
@@ -178,6 +189,120 @@ function benchTorch() {
   return JSON.parse(line);
 }
 
+/** A kernel start's first encode, in a fresh process (scripts/first-encode.mjs), with the cache in `cacheDir`. */
+function firstEncode(cacheDir, image) {
+  const run = spawnSync(
+    process.execPath,
+    [join(ROOT, 'scripts', 'first-encode.mjs'), modelDir, image, String(threads)],
+    { encoding: 'utf8', env: { ...process.env, SEED_CACHE_DIR: cacheDir } }
+  );
+  if (run.status !== 0) {
+    throw new Error(`first-encode.mjs failed (exit ${run.status}): ${run.stderr.trim()}`);
+  }
+  return JSON.parse(run.stdout.trim().split('\n').pop());
+}
+
+async function benchFullSize() {
+  const checkpoints = resolve(values.checkpoints);
+  const batches = [1, 4];
+  const cacheDir = mkdtempSync(join(tmpdir(), 'seed-bench-cache-'));
+  const imageFile = join(cacheDir, 'bench-image.png');
+  const manifest = JSON.parse(readFileSync(join(modelDir, 'seed-model.json'), 'utf8'));
+  const images = await testImages(4, manifest.image.size);
+  writeFileSync(imageFile, images[0]);
+  const result = { model: modelDir, checkpoints, threads, repeats, rounds, load: loadAverage() };
+  try {
+    result.firstEncodeCold = firstEncode(cacheDir, imageFile);
+    result.firstEncodeWarm = firstEncode(cacheDir, imageFile);
+    result.runs = [];
+    for (let round = 0; round < rounds; round++) {
+      const model = await SeedModel.load(modelDir, { executionProviders: ['cpu'], threads, cacheDir });
+      const ort = {};
+      for (const batch of batches) {
+        ort[`encode_b${batch}_seconds`] = await medianSeconds(() => model.encode(images.slice(0, batch)));
+      }
+      await model.release();
+      const torch = benchTorchFullSize(checkpoints, batches);
+      const ratios = Object.fromEntries(
+        batches.map((b) => [
+          `encode_b${b}`,
+          torch.missing ? null : torch[`encode_b${b}_seconds`] / ort[`encode_b${b}_seconds`]
+        ])
+      );
+      result.runs.push({ onnxruntime: ort, pytorch: torch, ratios, load: loadAverage() });
+    }
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+  if (values.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
+  const fmt = (v) => (typeof v === 'number' ? v.toFixed(2) : '-');
+  console.log(
+    `SEED runtime benchmark, SEED v1 encode: ${modelDir}\nCPU, ${threads} threads; each figure the median of ${repeats} ` +
+      `timed runs; ${rounds} round(s); load average ${result.load}\n`
+  );
+  for (const [label, run] of [
+    ['cold (empty cache)', result.firstEncodeCold],
+    ['warm (cached)', result.firstEncodeWarm]
+  ]) {
+    const sessions = run.sessions.map((s) => `${s.field} ${s.source} in ${fmt(s.loadSeconds)} s`).join(', ');
+    console.log(`first encode of a new process, ${label.padEnd(18)} ${fmt(run.seconds).padStart(7)} s  (${sessions})`);
+  }
+  console.log(
+    `\n${''.padEnd(18)}${'ONNX Runtime'.padStart(14)}${'PyTorch'.padStart(12)}${'ORT speed-up'.padStart(15)}`
+  );
+  for (const batch of batches) {
+    const key = `encode_b${batch}`;
+    const ortSeconds = median(result.runs.map((r) => r.onnxruntime[`${key}_seconds`]));
+    const torchSeconds = result.runs[0].pytorch.missing
+      ? null
+      : median(result.runs.map((r) => r.pytorch[`${key}_seconds`]));
+    const ratio = torchSeconds === null ? null : median(result.runs.map((r) => r.ratios[key]));
+    console.log(
+      `${`encode, batch ${batch}`.padEnd(18)}${fmt(ortSeconds).padStart(14)}${fmt(torchSeconds).padStart(12)}` +
+        `${(ratio === null ? '-' : `${ratio.toFixed(2)}x`).padStart(15)}  s per call`
+    );
+  }
+  const torch = result.runs[0].pytorch;
+  console.log(
+    torch.missing
+      ? `\nPyTorch: ${torch.missing}`
+      : `\nPyTorch ${torch.torch}, ${torch.threads} threads, encoder + nearest codes on a tensor; ONNX Runtime: the whole ` +
+          'encode() call from PNG bytes. Speed-up > 1: ONNX Runtime is faster.'
+  );
+}
+
+function benchTorchFullSize(checkpoints, batches) {
+  const python = process.env.SEED_PYTHON ?? '/usr/bin/python3';
+  const run = spawnSync(
+    python,
+    [
+      join(ROOT, 'models', 'export', 'bench_torch.py'),
+      ...['--model', modelDir, '--checkpoints', checkpoints, '--threads', String(threads)],
+      ...['--repeats', String(repeats), '--batches', batches.join(',')]
+    ],
+    { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 16 * 1024 * 1024 }
+  );
+  if (run.status !== 0) {
+    return {
+      missing: `bench_torch.py failed (exit ${run.status}): ${(run.stderr || '').trim().split('\n').slice(-3).join(' | ')}`
+    };
+  }
+  return JSON.parse(run.stdout.trim().split('\n').pop());
+}
+
+/** The 1-minute load average, to show how busy the machine was while measuring. */
+function loadAverage() {
+  return loadavg()[0].toFixed(1);
+}
+
+if (values.checkpoints) {
+  await benchFullSize();
+  process.exit(0);
+}
+
 // encode_graphs_* and encode_* share PyTorch's figure: it times the graphs only (see benchEncoderGraphs).
 const rows = [
   ['encode, batch 1', 'encode_b1_images_per_s', 'images/s', true, 'encode_b1_images_per_s'],
@@ -187,7 +312,6 @@ const rows = [
   ['decode, batch 1', 'decode_b1_s_per_image', 's/image', false, 'decode_b1_s_per_image'],
   ['decode, batch 8', 'decode_b8_s_per_image', 's/image', false, 'decode_b8_s_per_image']
 ];
-const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 // Each round times ONNX Runtime, then PyTorch, back to back, so both see the same machine load; the
 // ratio is taken per round and the median round reported (a shared machine makes single runs noisy).

@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import { FAMILY_DEFAULTS, SAMPLER_NAMES, checkDecodeParams, parseCodesText } from '../protocol';
 import { SeedModel } from '../runtime';
 import { CliCommand, UsageError } from './command';
-import { modelOptionHelp, modelDir, parseInteger, parseNumber } from './model-option';
+import { modelOptionHelp, modelDir, parseInteger, parseNumber, threadsOption, threadsOptionHelp } from './model-option';
 
 const V1 = FAMILY_DEFAULTS['seed-v1'];
 
-const USAGE = `Usage: jupyterlab-seed decode <codes> -o OUT.png [--model DIR] [--steps N] [--guidance G]
+const USAGE = `Usage: jupyterlab-seed decode <codes> -o OUT.png [--model DIR] [--threads N] [--steps N] [--guidance G]
                                [--seed S] [--sampler ${SAMPLER_NAMES.join('|')}] [--eta E]
 
 Decodes SEED codes into an image (codes -> generation embedding -> diffusion -> VAE) and writes a PNG.
@@ -21,6 +21,7 @@ guidance ${V1.guidance}, seed ${V1.seed}).
 Options:
   -o, --output OUT.png  where to write the image
 ${modelOptionHelp(24)}
+${threadsOptionHelp(24)}
   --steps N             sampler steps
   --guidance G          classifier-free guidance scale, 0 to 100 (1 = none)
   --seed S              seed of the initial noise
@@ -65,6 +66,7 @@ export const decodeCommand: CliCommand = {
         options: {
           output: { type: 'string', short: 'o' },
           model: { type: 'string' },
+          threads: { type: 'string' },
           steps: { type: 'string' },
           guidance: { type: 'string' },
           seed: { type: 'string' },
@@ -97,7 +99,7 @@ export const decodeCommand: CliCommand = {
     }
     const options = { ...params, eta: parseNumber('eta', values.eta, 0) };
     const codes = readCodes(parsed.positionals);
-    const model = await SeedModel.load(modelDir(values.model));
+    const model = await SeedModel.load(modelDir(values.model), { threads: threadsOption(values.threads) });
     try {
       const started = Date.now();
       const showProgress = process.stderr.isTTY;

@@ -97,6 +97,14 @@ test('decode says the steps that ran, and why when they differ from --steps', ()
   );
 });
 
+test('--threads and SLURM_CPUS_PER_TASK set the threads; a bad SLURM value says what to fix', () => {
+  assert.equal(cli(['encode', IMAGE, '--threads', '1']).stdout.trim(), EXPECTED.join(', '));
+  assert.equal(cli(['encode', IMAGE], undefined, { SLURM_CPUS_PER_TASK: '1' }).stdout.trim(), EXPECTED.join(', '));
+  const bad = cli(['encode', IMAGE], undefined, { SLURM_CPUS_PER_TASK: 'all' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /SLURM_CPUS_PER_TASK is 'all'.*#SBATCH --cpus-per-task=N/);
+});
+
 test('usage mistakes exit 2 with the usage; runtime errors exit 1 with what to do', () => {
   const out = tempFile('x.png');
   const cases: [string[], number, RegExp][] = [
@@ -107,6 +115,7 @@ test('usage mistakes exit 2 with the usage; runtime errors exit 1 with what to d
     [['decode', '@/no/such.json', '-o', out], 2, /\/no\/such\.json: no such file/],
     [['encode'], 2, /Give at least one image/],
     [['encode', IMAGE, '--top-k', '0'], 2, /--top-k must be a whole number >= 1/],
+    [['encode', IMAGE, '--threads', 'two'], 2, /--threads must be a whole number >= 0, got 'two'/],
     [['decode', '1,2,3', '-o', out], 1, /Expected 32 codes, got 3/],
     [
       // Out of range is a usage mistake (exit 2), like any flag value the command refuses.

@@ -1,15 +1,16 @@
 import { parseArgs } from 'node:util';
 import { SeedModel } from '../runtime';
 import { CliCommand, UsageError } from './command';
-import { modelOptionHelp, modelDir, parseInteger } from './model-option';
+import { modelOptionHelp, modelDir, parseInteger, threadsOption, threadsOptionHelp } from './model-option';
 
-const USAGE = `Usage: jupyterlab-seed encode <image...> [--model DIR] [--top-k N] [--json]
+const USAGE = `Usage: jupyterlab-seed encode <image...> [--model DIR] [--threads N] [--top-k N] [--json]
 
 Encodes images into SEED codes and prints them: for one image its codes, comma-separated (ready for
 'jupyterlab-seed decode'); for several, one line per image, 'path: codes'.
 
 Options:
 ${modelOptionHelp(17)}
+${threadsOptionHelp(17)}
   --top-k N      also print, per position, the N nearest codebook entries with their distances
   --json         print JSON: [{ "image", "codes", "topK"? }]`;
 
@@ -22,7 +23,12 @@ export const encodeCommand: CliCommand = {
     try {
       parsed = parseArgs({
         args,
-        options: { model: { type: 'string' }, 'top-k': { type: 'string' }, json: { type: 'boolean' } },
+        options: {
+          model: { type: 'string' },
+          threads: { type: 'string' },
+          'top-k': { type: 'string' },
+          json: { type: 'boolean' }
+        },
         strict: true,
         allowPositionals: true
       });
@@ -34,7 +40,9 @@ export const encodeCommand: CliCommand = {
       throw new UsageError('Give at least one image.');
     }
     const topK = parseInteger('top-k', parsed.values['top-k'], 1);
-    const model = await SeedModel.load(modelDir(parsed.values.model));
+    const model = await SeedModel.load(modelDir(parsed.values.model), {
+      threads: threadsOption(parsed.values.threads)
+    });
     try {
       const encodings = await model.encode(images, { topK: topK ?? 1 });
       if (parsed.values.json) {

@@ -7,6 +7,17 @@ export function modelOptionHelp(column: number): string {
   return `  ${'--model DIR'.padEnd(column - 2)}SEED model folder (default: $SEED_MODEL, else the bundled seed-nano)`;
 }
 
+/** The help line of --threads, aligned like modelOptionHelp. */
+export function threadsOptionHelp(column: number): string {
+  return `  ${'--threads N'.padEnd(column - 2)}CPU threads per model graph (default: $SLURM_CPUS_PER_TASK, else every CPU available)`;
+}
+
+/** --threads as the runtime's ThreadRequest (absent or 0: automatic). */
+export function threadsOption(value: string | undefined): { count: number; source: string } | undefined {
+  const count = parseInteger('threads', value, 0);
+  return count === undefined ? undefined : { count, source: `--threads ${count}` };
+}
+
 /** --model, else $SEED_MODEL, else the bundled model. */
 export function modelDir(option: string | undefined): string {
   return option ?? process.env.SEED_MODEL ?? BUNDLED_MODEL_DIR;

@@ -68,6 +68,20 @@ export const SeedCommRequestSchema = Type.Union(Object.values(SEED_COMM_REQUESTS
 });
 export type SeedCommRequest = Static<typeof SeedCommRequestSchema>;
 
+export const SEED_LOADING_STATES = ['loading', 'ready', 'failed'] as const;
+
+export const SeedLoadingStateSchema = Closed({
+  state: StringEnum(SEED_LOADING_STATES),
+  /** Parts ready of `total` (the encoder graph, the quantiser). */
+  done: Type.Integer({ minimum: 0 }),
+  total: Type.Integer({ minimum: 0 }),
+  /** The manifest field of the part being built now; null when none is. */
+  part: Type.Union([Type.Null(), Type.String()]),
+  /** Why loading failed (the next encode tries again and reports the same). */
+  message: Type.Optional(Type.String())
+});
+export type SeedLoadingState = Static<typeof SeedLoadingStateSchema>;
+
 export const SeedKernelInfoSchema = Closed({
   type: Type.Literal('info'),
   id: Id,
@@ -89,6 +103,10 @@ export const SeedKernelInfoSchema = Closed({
     Type.Null(),
     Closed({ name: StringEnum(EXECUTION_PROVIDER_NAMES), reason: Type.String() })
   ]),
+  /** Intra-op threads of every session of the model, and why that many (null before a model is loaded). */
+  threads: Type.Union([Type.Null(), Closed({ count: Type.Integer({ minimum: 1 }), reason: Type.String() })]),
+  /** Sessions built in the background after a model was chosen, so the first encode need not wait. */
+  loading: Type.Union([Type.Null(), SeedLoadingStateSchema]),
   /** The settings in force (what the frontend sent, over the kernel's defaults). */
   settings: SeedKernelSettingsSchema,
   memory: Closed({ rssBytes: Type.Number(), heapUsedBytes: Type.Number() })

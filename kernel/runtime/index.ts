@@ -46,5 +46,11 @@ export type {
   Reconstruction,
   LoadOptions,
   ExecutionProviderName,
-  ExecutionProviderChoice
+  ExecutionProviderChoice,
+  SessionInfo,
+  WarmUpProgress
 } from './types';
+export { chooseThreads } from './threads';
+export type { ThreadChoice, ThreadRequest } from './threads';
+export type { SessionSource } from './graph-cache';
+export { defaultCacheDir } from './cache-dir';

@@ -174,11 +174,14 @@ export async function sha256File(file: string): Promise<string> {
 
 /** Checks a file's sha256 against the manifest's; throws SeedModelError naming the file on mismatch. */
 export async function verifyFile(file: ModelFile): Promise<void> {
-  if (!file.sha256) {
-    return;
+  if (file.sha256) {
+    checkSha256(file, await sha256File(file.path));
   }
-  const actual = await sha256File(file.path);
-  if (actual !== file.sha256) {
+}
+
+/** Throws SeedModelError naming the file unless `actual` is the manifest's sha256 (or it gives none). */
+export function checkSha256(file: ModelFile, actual: string): void {
+  if (file.sha256 && actual !== file.sha256) {
     throw new SeedModelError(
       `${file.path} (${file.field}) has sha256 ${actual}, but the manifest says ${file.sha256}. ` +
         'The file is damaged or from another export: copy it again, or update the manifest if you changed it on purpose.'

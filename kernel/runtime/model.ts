@@ -6,7 +6,10 @@ import { SeedInputError, SeedModelError } from './errors';
 import { assertFinite } from './finite';
 import { DEFAULT_MAX_INPUT_PIXELS, fromSignedChw, loadImage, normalizeImage, toPng } from './images';
 import type { SeedModelManifest } from './manifest';
-import { ModelFile, loadManifest, modelFiles, verifyFile } from './manifest-loader';
+import { defaultCacheDir } from './cache-dir';
+import { FileHashes } from './file-hashes';
+import { GraphCache } from './graph-cache';
+import { ModelFile, checkSha256, loadManifest, modelFiles } from './manifest-loader';
 import { Quantizer } from './quantizer';
 import { SeededRandom } from './random';
 import { createSampler, stepCountNote } from './samplers';
@@ -14,6 +17,7 @@ import { DEFAULT_KERNEL_SETTINGS } from '../protocol/settings';
 import { EXECUTION_PROVIDER_NAMES, checkDecodeParams } from '../protocol/vocabulary';
 import { alphasCumprod } from './schedule';
 import { Graph, SessionPool, chooseExecutionProvider } from './sessions';
+import { ThreadChoice, chooseThreads } from './threads';
 import type {
   DecodeOptions,
   DecodeParams,
@@ -23,7 +27,9 @@ import type {
   ImageInput,
   LoadOptions,
   PngImage,
-  Reconstruction
+  Reconstruction,
+  SessionInfo,
+  WarmUpProgress
 } from './types';
 
 /**
@@ -34,6 +40,7 @@ export class SeedModel {
   private readonly files: Map<string, ModelFile>;
   private readonly verified = new Map<string, Promise<void>>();
   private readonly sessions: SessionPool;
+  private readonly hashes: FileHashes;
   private readonly alphas: Float64Array;
   private quantizer?: Promise<Quantizer>;
   private unconditional?: Promise<Float32Array>;
@@ -44,10 +51,20 @@ export class SeedModel {
     /** The validated manifest. */
     readonly manifest: SeedModelManifest,
     choice: ExecutionProviderChoice,
-    private readonly options: Required<Pick<LoadOptions, 'verifyHashes' | 'maxInputPixels'>> & { threads?: number }
+    /** How many intra-op threads each session uses, and why. */
+    readonly threads: ThreadChoice,
+    /** Recorded hashes and optimized graphs (see cache-dir.ts); null keeps nothing on disk. */
+    readonly cacheDir: string | null,
+    private readonly options: Required<Pick<LoadOptions, 'verifyHashes' | 'maxInputPixels'>>
   ) {
     this.files = new Map(modelFiles(manifest, dir).map((file) => [file.field, file]));
-    this.sessions = new SessionPool(choice, (file) => this.verify(file), options.threads);
+    this.hashes = new FileHashes(cacheDir);
+    this.sessions = new SessionPool(
+      choice,
+      (file) => this.identify(file),
+      threads.count,
+      cacheDir === null ? null : new GraphCache(cacheDir)
+    );
     this.alphas = alphasCumprod(manifest.diffusion.schedule);
   }
 
@@ -56,22 +73,48 @@ export class SeedModel {
    * execution provider. Throws SeedModelError naming the field or file and what to do.
    */
   static async load(dir: string, options: LoadOptions = {}): Promise<SeedModel> {
-    if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
-      throw new SeedInputError(`threads must be a whole number of at least 1, got ${options.threads}.`);
-    }
+    const threads = chooseThreads(
+      typeof options.threads === 'number'
+        ? { count: options.threads, source: 'the threads load option' }
+        : options.threads
+    );
     const absolute = path.resolve(dir);
     const manifest = loadManifest(absolute);
     const choice = chooseExecutionProvider(options.executionProviders ?? [...EXECUTION_PROVIDER_NAMES]);
-    return new SeedModel(absolute, manifest, choice, {
+    const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+    return new SeedModel(absolute, manifest, choice, threads, cacheDir, {
       verifyHashes: options.verifyHashes ?? true,
-      maxInputPixels: options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS,
-      threads: options.threads
+      maxInputPixels: options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS
     });
   }
 
   /** Which execution provider runs the graphs, and why (it can change to CPU if CUDA fails to start). */
   get executionProvider(): ExecutionProviderChoice {
     return this.sessions.executionProvider;
+  }
+
+  /** The sessions created so far: which file, whether its optimized graph came from the cache, how long. */
+  sessionInfo(): SessionInfo[] {
+    return this.sessions
+      .loaded()
+      .map((graph) => ({ field: graph.file.field, source: graph.source, loadSeconds: graph.loadSeconds }));
+  }
+
+  /**
+   * Creates the sessions encode() needs (encoder graph, quantiser) ahead of the first call, so that a
+   * kernel can prepare them in the background while the user is still typing. Reports each part before
+   * it starts and once all are done; failures reject (the next encode() tries again and says why).
+   */
+  async warmUp(onProgress?: (progress: WarmUpProgress) => void): Promise<void> {
+    const steps: [string, () => Promise<unknown>][] = [
+      ['tokenizer.encoder.path', () => this.graph('tokenizer.encoder.path')],
+      ['tokenizer.codebook.path', () => this.getQuantizer()]
+    ];
+    for (const [done, [field, step]] of steps.entries()) {
+      onProgress?.({ done, total: steps.length, field });
+      await step();
+    }
+    onProgress?.({ done: steps.length, total: steps.length, field: null });
   }
 
   /**
@@ -332,25 +375,35 @@ export class SeedModel {
     return this.sessions.get(this.file(field));
   }
 
-  /** sha256 check of a file and its external data, once per model. */
+  /** A file's external-data files, in the manifest's order. */
+  private externalData(file: ModelFile): ModelFile[] {
+    const prefix = file.field.replace(/\.path$/, '.externalData[');
+    return [...this.files.values()].filter((f) => f.field.startsWith(prefix));
+  }
+
+  /**
+   * Checks a graph and its external data against the manifest's sha256 (once per model; sizes and
+   * modification times recorded by FileHashes spare hashing unchanged gigabytes again) and returns
+   * their sha256, the content part of the graph cache's key.
+   */
+  private async identify(file: ModelFile): Promise<string[]> {
+    const related = [file, ...this.externalData(file)];
+    await Promise.all(related.map((f) => this.verify(f)));
+    return this.cacheDir === null ? [] : Promise.all(related.map((f) => this.hashes.sha256(f.path)));
+  }
+
+  /** sha256 check of one file against the manifest, once per model. */
   private verify(file: ModelFile): Promise<void> {
-    if (!this.options.verifyHashes) {
+    if (!this.options.verifyHashes || !file.sha256) {
       return Promise.resolve();
     }
-    const related = [...this.files.values()].filter(
-      (f) => f === file || f.field.startsWith(file.field.replace(/\.path$/, '.externalData['))
-    );
-    return Promise.all(
-      related.map((f) => {
-        let check = this.verified.get(f.path);
-        if (!check) {
-          check = verifyFile(f);
-          this.verified.set(f.path, check);
-          check.catch(() => this.verified.delete(f.path));
-        }
-        return check;
-      })
-    ).then(() => undefined);
+    let check = this.verified.get(file.path);
+    if (!check) {
+      check = this.hashes.sha256(file.path).then((actual) => checkSha256(file, actual));
+      this.verified.set(file.path, check);
+      check.catch(() => this.verified.delete(file.path));
+    }
+    return check;
   }
 
   private async readFloat32(field: string, count: number): Promise<Float32Array> {
@@ -372,7 +425,7 @@ export class SeedModel {
     if (!this.quantizer) {
       const { codebookSize, codeDim, distance, normalize } = this.manifest.tokenizer;
       this.quantizer = this.readFloat32('tokenizer.codebook.path', codebookSize * codeDim).then((codebook) =>
-        Quantizer.create(codebook, { codebookSize, codeDim, distance, normalized: normalize }, this.options.threads)
+        Quantizer.create(codebook, { codebookSize, codeDim, distance, normalized: normalize }, this.threads.count)
       );
       this.quantizer.catch(() => (this.quantizer = undefined));
     }

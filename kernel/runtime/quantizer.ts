@@ -34,7 +34,7 @@ export class Quantizer {
     private readonly normsTensor: ort.Tensor
   ) {}
 
-  static async create(codebook: Float32Array, settings: QuantizerSettings, threads?: number): Promise<Quantizer> {
+  static async create(codebook: Float32Array, settings: QuantizerSettings, threads = 1): Promise<Quantizer> {
     const { codebookSize, codeDim } = settings;
     if (codebook.length !== codebookSize * codeDim) {
       throw new RangeError(

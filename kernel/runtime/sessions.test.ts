@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { SeedModelError, SeedOutOfMemoryError } from './errors';
-import { chooseExecutionProvider, graphRunError } from './sessions';
+import { chooseExecutionProvider, cpuSessionOptions, graphRunError } from './sessions';
 
 const cudaUsable = (() => {
   try {
@@ -56,4 +56,14 @@ test("ORT's CUDA out-of-memory messages become SeedOutOfMemoryError with advice"
     other.message,
     /Running \/models\/sd\/unet\/model\.onnx \(diffusion\.unet\.path\) failed: Got invalid dimensions/
   );
+});
+
+test('session options carry the thread count, one inter-op thread, sequential execution and no spinning', () => {
+  const options = cpuSessionOptions(3);
+  assert.equal(options.intraOpNumThreads, 3);
+  assert.equal(options.interOpNumThreads, 1);
+  assert.equal(options.executionMode, 'sequential');
+  assert.deepEqual(options.extra, {
+    session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } }
+  });
 });

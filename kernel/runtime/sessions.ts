@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { SeedModelError, SeedOutOfMemoryError } from './errors';
 import { fromFloat16, toFloat16 } from './float16';
+import { GraphCache, SessionSource } from './graph-cache';
 import type { ModelFile } from './manifest-loader';
 import type { ExecutionProviderChoice, ExecutionProviderName } from './types';
 
@@ -60,15 +61,22 @@ export function chooseExecutionProvider(requested: ExecutionProviderName[]): Exe
 }
 
 /**
- * Session options for CPU work. ONNX Runtime's worker threads spin while they wait for work by default;
- * here they sleep (as OMP_WAIT_POLICY=PASSIVE does for PyTorch), because the kernel shares the CPU with
- * Jupyter and the browser: spinning threads then slow everything down (an encoder batch took 1.8x as long
- * with spinning on a busy 2-core machine) and burn CPU between calls.
+ * Session options, chosen for these graphs on machines shared with Jupyter and a browser:
+ * - `intraOpNumThreads`: the caller's count (see threads.ts); ONNX Runtime's own default is one thread per
+ *   physical core of the whole machine, which ignores CPU affinity, SLURM and container limits.
+ * - `executionMode: 'sequential'` with one inter-op thread: every SEED graph is a chain (ViT blocks, UNet
+ *   blocks) whose operators are large enough to fill all intra-op threads; a parallel inter-op pool would
+ *   only add threads competing for the same cores.
+ * - no spinning: worker threads sleep between tasks (as OMP_WAIT_POLICY=PASSIVE does for PyTorch); spinning
+ *   threads slow Jupyter and the browser down (an encoder batch took 1.8x as long with spinning on a busy
+ *   2-core machine) and burn CPU between calls.
  */
-export function cpuSessionOptions(threads?: number): ort.InferenceSession.SessionOptions {
+export function cpuSessionOptions(threads: number): ort.InferenceSession.SessionOptions {
   return {
     graphOptimizationLevel: 'all',
-    ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } }
   };
 }
@@ -85,7 +93,11 @@ export class Graph {
 
   constructor(
     readonly file: ModelFile,
-    readonly session: ort.InferenceSession
+    readonly session: ort.InferenceSession,
+    /** Whether the optimized graph came from the cache (see graph-cache.ts). */
+    readonly source: SessionSource = 'uncached',
+    /** Seconds the session took to create (hashing excluded). */
+    readonly loadSeconds = 0
   ) {
     for (const meta of session.inputMetadata) {
       if (meta.isTensor) {
@@ -195,17 +207,23 @@ export function graphRunError(file: ModelFile, error: unknown): Error {
   return new SeedModelError(`Running ${file.path} (${file.field}) failed: ${message}`, { cause: error });
 }
 
-/** Creates sessions lazily and caches them per file. */
+/** Creates sessions lazily and keeps them per file. */
 export class SessionPool {
   private readonly sessions = new Map<string, Promise<Graph>>();
+  private readonly ready = new Map<string, Graph>();
   private choice: ExecutionProviderChoice;
 
   constructor(
     choice: ExecutionProviderChoice,
-    /** Called once per file before its first session (the sha256 check). */
-    private readonly beforeLoad: (file: ModelFile) => Promise<void>,
-    /** Intra-op threads; undefined leaves ONNX Runtime's default. */
-    private readonly threads?: number
+    /**
+     * Called once per file before its first session: checks the file (sha256 against the manifest) and
+     * returns the sha256 of the file and its external data, the content part of the graph cache's key.
+     */
+    private readonly identify: (file: ModelFile) => Promise<string[]>,
+    /** Intra-op threads of every session. */
+    private readonly threads: number,
+    /** Optimized graphs kept between processes; null builds every session from its file. */
+    private readonly cache: GraphCache | null
   ) {
     this.choice = choice;
   }
@@ -220,27 +238,30 @@ export class SessionPool {
     if (!graph) {
       graph = this.create(file);
       this.sessions.set(file.path, graph);
-      // A failed load is not cached, so fixing the file and calling again works.
+      // A failed load is not kept, so fixing the file and calling again works.
       const pending = graph;
-      pending.catch(() => {
-        if (this.sessions.get(file.path) === pending) {
-          this.sessions.delete(file.path);
+      pending.then(
+        (ready) => {
+          if (this.sessions.get(file.path) === pending) {
+            this.ready.set(file.path, ready);
+          }
+        },
+        () => {
+          if (this.sessions.get(file.path) === pending) {
+            this.sessions.delete(file.path);
+          }
         }
-      });
+      );
     }
     return graph;
   }
 
   private async create(file: ModelFile): Promise<Graph> {
-    await this.beforeLoad(file);
+    const contentSha256 = await this.identify(file);
     const options = cpuSessionOptions(this.threads);
     if (this.choice.name === 'cuda') {
       try {
-        const session = await ort.InferenceSession.create(file.path, {
-          ...options,
-          executionProviders: ['cuda', 'cpu']
-        });
-        return new Graph(file, session);
+        return await this.build(file, contentSha256, { ...options, executionProviders: ['cuda', 'cpu'] }, 'cuda');
       } catch (error) {
         const message = (error as Error).message ?? String(error);
         if (OUT_OF_MEMORY.test(message)) {
@@ -254,8 +275,7 @@ export class SessionPool {
       }
     }
     try {
-      const session = await ort.InferenceSession.create(file.path, { ...options, executionProviders: ['cpu'] });
-      return new Graph(file, session);
+      return await this.build(file, contentSha256, { ...options, executionProviders: ['cpu'] }, 'cpu');
     } catch (error) {
       throw new SeedModelError(
         `ONNX Runtime cannot load ${file.path} (${file.field}): ${(error as Error).message ?? error}. ` +
@@ -265,10 +285,29 @@ export class SessionPool {
     }
   }
 
+  private async build(
+    file: ModelFile,
+    contentSha256: string[],
+    options: ort.InferenceSession.SessionOptions,
+    provider: ExecutionProviderName
+  ): Promise<Graph> {
+    const start = performance.now();
+    const { session, source } = this.cache
+      ? await this.cache.create(file.path, { contentSha256, provider }, options)
+      : { session: await ort.InferenceSession.create(file.path, options), source: 'uncached' as const };
+    return new Graph(file, session, source, (performance.now() - start) / 1000);
+  }
+
+  /** The sessions created so far (those still loading are left out). */
+  loaded(): Graph[] {
+    return [...this.ready.values()];
+  }
+
   /** Releases every session; later calls create them again. */
   async release(): Promise<void> {
     const graphs = [...this.sessions.values()];
     this.sessions.clear();
+    this.ready.clear();
     for (const graph of graphs) {
       try {
         await (await graph).session.release();

@@ -1,5 +1,7 @@
 /** The data types of the runtime's public API (see index.ts). */
 import type { ExecutionProviderName, SamplerName } from '../protocol/vocabulary';
+import type { SessionSource } from './graph-cache';
+import type { ThreadRequest } from './threads';
 
 export type { ExecutionProviderName };
 
@@ -113,8 +115,33 @@ export interface LoadOptions {
   verifyHashes?: boolean;
   /** Largest input image in pixels (width*height) accepted (default 100 megapixels). */
   maxInputPixels?: number;
-  /** Threads ONNX Runtime uses within an operator (default: ONNX Runtime's choice, one per physical core). */
-  threads?: number;
+  /**
+   * Threads ONNX Runtime uses within an operator. 0 or absent: SLURM_CPUS_PER_TASK when set, else one per
+   * CPU this process may use (os.availableParallelism()). A ThreadRequest also names who asked, for the
+   * reason `threads.reason` gives.
+   */
+  threads?: number | ThreadRequest;
+  /**
+   * Where recorded file hashes and optimized graphs are kept between processes (default: SEED_CACHE_DIR,
+   * else $XDG_CACHE_HOME/jupyterlab-seed, else ~/.cache/jupyterlab-seed); null keeps nothing on disk.
+   */
+  cacheDir?: string | null;
+}
+
+/** One ONNX session of a model, as SeedModel.sessionInfo() reports it. */
+export interface SessionInfo {
+  /** The manifest field of its graph, e.g. `tokenizer.encoder.path`. */
+  field: string;
+  /** 'cache': optimized graph loaded from the cache; 'built'/'rebuilt': optimized now and cached; 'uncached'. */
+  source: SessionSource;
+  loadSeconds: number;
+}
+
+/** What SeedModel.warmUp() reports: `done` of `total` parts ready, `field` the one loading (null when all are). */
+export interface WarmUpProgress {
+  done: number;
+  total: number;
+  field: string | null;
 }
 
 /** Which execution provider runs the graphs, and why that one. */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { SamplerName } from '../../runtime';
-import { DECODE_LIMITS, SAMPLER_NAMES, type SeedKernelInfo, TOP_K_LIMIT } from '../../protocol';
+import { DECODE_LIMITS, SAMPLER_NAMES, type SeedKernelInfo, THREADS_LIMIT, TOP_K_LIMIT } from '../../protocol';
 import type { CellContext, MagicHandler } from '../kernel';
 import { MIME_BUNDLE, MimeBundle, mimeBundleOf } from '../mime-bundle';
 import { SeedApi, SeedDecodeOptions } from '../seed/seed-api';
@@ -67,11 +67,11 @@ export const MAGICS: MagicSpec[] = [
   },
   {
     name: 'device',
-    usage: '%seed device',
-    summary: 'the execution provider in use, why it was chosen, and memory',
+    usage: '%seed device [--threads N]',
+    summary: 'the execution provider and threads in use, why, and memory; --threads N sets the threads (0: automatic)',
     minPositionals: 0,
     maxPositionals: 0,
-    options: {}
+    options: { threads: { type: 'integer', limit: THREADS_LIMIT } }
   },
   {
     name: 'help',
@@ -103,6 +103,24 @@ class MagicText {
 
 function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}
+
+function deviceText(info: SeedKernelInfo): string {
+  const provider = info.executionProvider;
+  const lines = [
+    `Execution provider: ${provider?.name ?? 'none'}${provider ? ` (${provider.reason})` : ''}`,
+    info.threads ? `Threads: ${info.threads.count} per session (${info.threads.reason})` : 'Threads: no model loaded',
+    `Kernel memory: ${formatBytes(info.memory.rssBytes)} resident, ${formatBytes(info.memory.heapUsedBytes)} JavaScript heap`
+  ];
+  const loading = info.loading;
+  if (loading?.state === 'loading') {
+    lines.push(
+      `Loading model: ${loading.done} of ${loading.total} parts ready${loading.part ? `, building ${loading.part}` : ''}`
+    );
+  } else if (loading?.state === 'failed') {
+    lines.push(`Loading the model failed: ${loading.message ?? 'unknown error'}`);
+  }
+  return lines.join('\n');
 }
 
 function modelText(info: SeedKernelInfo): string {
@@ -211,13 +229,12 @@ export class SeedMagics implements MagicHandler {
       case 'model':
         return { hasValue: true, value: new MagicText(await this.model(positionals, usage)) };
       case 'device': {
-        const info = await this.seed.info();
-        const provider = info.executionProvider;
-        const text = [
-          `Execution provider: ${provider?.name ?? 'none'}${provider ? ` (${provider.reason})` : ''}`,
-          `Kernel memory: ${formatBytes(info.memory.rssBytes)} resident, ${formatBytes(info.memory.heapUsedBytes)} JavaScript heap`
-        ].join('\n');
-        return { hasValue: true, value: new MagicText(text) };
+        const threads = options.threads as number | undefined;
+        const info =
+          threads === undefined
+            ? await this.seed.info()
+            : await this.seed.setThreads(threads, `%seed device --threads ${threads}`);
+        return { hasValue: true, value: new MagicText(deviceText(info)) };
       }
       default:
         throw new MagicUsageError(`Unknown %seed command '${magic.spec.name}'.`, helpText(MAGICS));

@@ -3,10 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUNDLED_MODEL_DIR, PACKAGE_ROOT } from '../../cli/paths';
 import { SeedModel, SeedModelError } from '../../runtime';
-import type { SeedKernelInfo, SeedKernelSettings, SeedModelRef } from '../../protocol';
+import type { SeedKernelInfo, SeedKernelSettings, SeedLoadingState, SeedModelRef } from '../../protocol';
 import { SessionSettings } from './session-settings';
 
 const MANIFEST = 'seed-model.json';
+const THREADS_SETTING = 'the setting Threads (Settings → SEED)';
 
 export interface ModelChoice {
   name: string;
@@ -22,8 +23,12 @@ export class ModelHost {
   /** The user's settings for this session, applied by every path (magics, API, widgets). */
   readonly settings = new SessionSettings();
   private dir: string;
+  /** Who set `settings.threads`, in words `%seed device` repeats ("%seed device --threads 2"). */
+  private threadsSource = THREADS_SETTING;
   private loading?: Promise<SeedModel>;
   private loaded?: SeedModel;
+  /** Background session building of the loaded model (see warmUp). */
+  private warm: SeedLoadingState | null = null;
   private readonly refs = new Map<string, SeedModelRef>();
 
   constructor(defaultDir = process.env.SEED_MODEL || BUNDLED_MODEL_DIR) {
@@ -53,8 +58,39 @@ export class ModelHost {
       );
     }
     const { executionProviders, threads } = this.settings.current;
-    // threads 0: the runtime chooses from the cores the process may use.
-    return SeedModel.load(dir, { executionProviders: [...executionProviders], threads: threads || undefined });
+    // threads 0: the runtime chooses (SLURM_CPUS_PER_TASK, else the cores the process may use).
+    return SeedModel.load(dir, {
+      executionProviders: [...executionProviders],
+      threads: { count: threads, source: this.threadsSource }
+    });
+  }
+
+  /**
+   * Builds the sessions the first encode needs in the background (the full-size SEED encoder takes from
+   * seconds, from the graph cache, to half a minute), so `%seed encode` does not wait the whole time.
+   * Progress shows in the kernel info's `loading`; a failure is kept there and the next encode reports it.
+   */
+  warmUp(): void {
+    this.get().then(
+      (model) => {
+        if (this.warm?.state === 'loading' || (this.warm?.state === 'ready' && this.loaded === model)) {
+          return;
+        }
+        const state: SeedLoadingState = { state: 'loading', done: 0, total: 0, part: null };
+        this.warm = state;
+        model
+          .warmUp((progress) =>
+            Object.assign(state, { done: progress.done, total: progress.total, part: progress.field })
+          )
+          .then(
+            () => Object.assign(state, { state: 'ready', part: null }),
+            (error: unknown) => Object.assign(state, { state: 'failed', message: errorMessage(error) })
+          );
+      },
+      (error: unknown) => {
+        this.warm = { state: 'failed', done: 0, total: 0, part: null, message: errorMessage(error) };
+      }
+    );
   }
 
   /** Model folders the kernel knows: the package's models/, SEED_MODEL, and the one in use. */
@@ -88,6 +124,7 @@ export class ModelHost {
     this.dir = dir;
     this.loaded = model;
     this.loading = Promise.resolve(model);
+    this.warmUp();
     return model;
   }
 
@@ -96,18 +133,29 @@ export class ModelHost {
    * A new provider list or thread count releases the sessions, so the next use loads with it; a new model
    * folder is loaded now, so a wrong one is reported to whoever changed it.
    */
-  async configure(changes: Partial<SeedKernelSettings>): Promise<SeedKernelSettings> {
+  async configure(
+    changes: Partial<SeedKernelSettings>,
+    /** Who changes `threads`, for the reason `%seed device` gives. */
+    threadsSource = THREADS_SETTING
+  ): Promise<SeedKernelSettings> {
     const before = this.settings.current;
     const after = this.settings.merged(changes);
+    const source = changes.threads === undefined ? this.threadsSource : threadsSource;
     const sessionsChanged =
-      after.executionProviders.join() !== before.executionProviders.join() || after.threads !== before.threads;
+      after.executionProviders.join() !== before.executionProviders.join() ||
+      after.threads !== before.threads ||
+      (after.threads !== 0 && source !== this.threadsSource);
     this.settings.replace(after);
+    this.threadsSource = source;
     try {
       if (sessionsChanged) {
         await this.releaseCurrent();
       }
       if (after.modelFolder && path.resolve(after.modelFolder) !== this.dir) {
         await this.use(after.modelFolder);
+      } else {
+        // The frontend configures the kernel as soon as a notebook connects: a good time to start loading.
+        this.warmUp();
       }
     } catch (error) {
       this.settings.replace({ ...after, modelFolder: before.modelFolder });
@@ -120,6 +168,7 @@ export class ModelHost {
     const current = this.loaded;
     this.loaded = undefined;
     this.loading = undefined;
+    this.warm = null;
     await current?.release();
   }
 
@@ -161,8 +210,14 @@ export class ModelHost {
         : null,
       models: this.list(),
       executionProvider: model ? { ...model.executionProvider } : null,
+      threads: model ? { ...model.threads } : null,
+      loading: this.warm ? { ...this.warm } : null,
       settings: this.settings.current,
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed }
     };
   }
+}
+
+function errorMessage(error: unknown): string {
+  return (error as Error).message ?? String(error);
 }

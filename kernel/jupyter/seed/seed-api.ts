@@ -245,6 +245,15 @@ export class SeedApi {
     return this.host.info('');
   }
 
+  /**
+   * Sets ONNX Runtime's threads per session (0: automatic, SLURM_CPUS_PER_TASK or the CPUs available);
+   * the model's sessions are built again with the new count at their next use.
+   */
+  async setThreads(count: number, source = `seed.setThreads(${count})`): Promise<SeedKernelInfo> {
+    await this.host.configure({ threads: count }, source);
+    return this.info();
+  }
+
   /** The model in use, where it is, and the execution provider (loads the model). */
   async info(): Promise<SeedKernelInfo> {
     await this.host.get();

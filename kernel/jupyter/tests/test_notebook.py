@@ -62,6 +62,7 @@ class MagicsNotebook(unittest.TestCase):
         self.assertIn("Now using", self.text("%seed model use tiny-model"))
         self.assertIn("manifest sha256", self.text("%seed model info"))
         self.assertIn("Execution provider: cpu", self.text("%seed device"))
+        self.assertIn("Threads: 1 per session (set by %seed device --threads 1)", self.text("%seed device --threads 1"))
 
     def test_encode_binds_a_typed_variable(self):
         [payload] = self.seed_payloads("%seed encode tiny-image.png --top-k 3 --as cat")

@@ -113,6 +113,18 @@ class SeedComm(unittest.TestCase):
         self.assertEqual(error["type"], "error")
         self.assertIn("guidance must be a number >= 0 and at most 100", error["message"])
 
+    def test_threads_setting_and_background_loading(self):
+        self.replies(self.request({"type": "configure", "id": "t1", "settings": {"threads": 1}}))
+        deadline = time.monotonic() + 60
+        while True:
+            [info] = self.replies(self.request({"type": "info", "id": "t2"}))
+            if info["loading"] and info["loading"]["state"] != "loading" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(info["threads"], {"count": 1, "reason": "set by the setting Threads (Settings → SEED)"})
+        self.assertEqual(info["loading"], {"state": "ready", "done": 2, "total": 2, "part": None})
+        self.replies(self.request({"type": "configure", "id": "t3", "settings": {"threads": 0}}))
+
     def test_magic_encodes_a_file_url(self):
         url = (FIXTURES / "tiny-image.png").as_uri()
         reply, outputs = self.kernel.run(f"%seed encode {url} --top-k 2")

@@ -1,0 +1,62 @@
+/**
+ * How many threads ONNX Runtime uses inside an operator, and why. The order of precedence: an explicit
+ * request (SEED setting, `%seed device --threads`, the CLI's `--threads`, `SeedModel.load({ threads })`),
+ * then the CPUs a SLURM job was given (`SLURM_CPUS_PER_TASK`), then the CPUs this process may run on.
+ */
+import * as os from 'node:os';
+import { SeedInputError } from './errors';
+
+/** The intra-op thread count a model's sessions use, with the reason in words. */
+export interface ThreadChoice {
+  count: number;
+  reason: string;
+}
+
+/**
+ * What the caller asked for: a count (0 = automatic), and who asked, in words the user recognises
+ * (for example "the setting Threads (Settings → SEED)"), for the reason shown by `%seed device`.
+ */
+export interface ThreadRequest {
+  count: number;
+  source: string;
+}
+
+/**
+ * Picks the thread count. `os.availableParallelism()` honours the CPU affinity mask (SLURM's cgroup
+ * binding, `taskset`, Kubernetes CPU sets), which `os.cpus().length` ignores; SLURM_CPUS_PER_TASK still
+ * comes first because a job without CPU binding sees every core of the node.
+ */
+export function chooseThreads(
+  request: ThreadRequest | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  available: number = os.availableParallelism()
+): ThreadChoice {
+  if (request !== undefined && request.count !== 0) {
+    checkThreadCount(request.count, request.source);
+    return { count: request.count, reason: `set by ${request.source}` };
+  }
+  const slurm = env.SLURM_CPUS_PER_TASK;
+  if (slurm !== undefined && slurm !== '') {
+    const count = Number(slurm);
+    if (!Number.isInteger(count) || count < 1) {
+      throw new SeedInputError(
+        `SLURM_CPUS_PER_TASK is '${slurm}'; it must be a whole number of at least 1. ` +
+          'Fix the job script (#SBATCH --cpus-per-task=N) or unset the variable.'
+      );
+    }
+    return { count, reason: `SLURM_CPUS_PER_TASK=${slurm}: the CPUs this SLURM job was given` };
+  }
+  return {
+    count: available,
+    reason: `one per CPU this process may use (os.availableParallelism() = ${available})`
+  };
+}
+
+/** Throws SeedInputError unless `count` is a whole number >= 1 (0 is "automatic" and handled before). */
+export function checkThreadCount(count: number, source: string): void {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new SeedInputError(
+      `threads must be a whole number of at least 1 (or 0 for one per available CPU), got ${count} from ${source}.`
+    );
+  }
+}

@@ -1,0 +1,121 @@
+"""PyTorch reference timings of the SEED v1 tokenizer's encode, for `npm run bench -- --model DIR --checkpoints DIR`.
+
+Loads the checkpoints the model folder was converted from (the released files, or the random ones of
+convert_full_random.sh) into the modules of seed_v1_modules.py, in float32 as convert.py exports them, and
+times on CPU encoder + nearest codes (squared L2, as the manifest's quantiser) at each batch size, on a
+tensor filled with 0.1. (convert.py --check already compares the codes of the two.)
+Each figure is the median of --repeats timed runs after one warm-up run. Prints one JSON object to stdout:
+{"encode_b<N>_images_per_s", "encode_b<N>_seconds", "loadSeconds", "threads", "torch"}.
+
+Usage: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 models/export/bench_torch.py --model DIR --checkpoints DIR
+       [--threads 2] [--repeats 3] [--batches 1,4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from released_checkpoints import CAUSAL_QFORMER, EVA_VIT, SEED_TOKENIZER, load_released_checkpoints  # noqa: E402
+from seed_v1_modules import SeedV1Config, SeedV1Tokenizer  # noqa: E402
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--model', type=Path, required=True, help='the converted model folder (seed-model.json)')
+    parser.add_argument(
+        '--checkpoints',
+        type=Path,
+        required=True,
+        help='folder with eva_vit_g.pth, causal_qformer.pth and seed_tokenizer.pth the model was converted from',
+    )
+    parser.add_argument(
+        '--config',
+        type=Path,
+        help='config.json of the conversion (default: CHECKPOINTS/config.json when there, as make_random_checkpoints.py '
+        '--size small writes it; else the full size)',
+    )
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--batches', default='1,4')
+    return parser.parse_args(argv)
+
+
+def load_model(args: argparse.Namespace) -> tuple[SeedV1Tokenizer, torch.Tensor, dict]:
+    manifest = json.loads((args.model / 'seed-model.json').read_text())
+    config_file = args.config or args.checkpoints / 'config.json'
+    config = SeedV1Config.load(config_file) if config_file.exists() else SeedV1Config()
+    tokenizer = manifest['tokenizer']
+    if (tokenizer['numCodes'], tokenizer['codeDim'], tokenizer['codebookSize']) != (
+        config.qformer.queries,
+        config.code_dim,
+        config.codebook_size,
+    ):
+        raise SystemExit(
+            f"{args.model}/seed-model.json has {tokenizer['numCodes']} codes of {tokenizer['codeDim']} values from "
+            f"{tokenizer['codebookSize']}; this config has {config.qformer.queries}, {config.code_dim}, "
+            f'{config.codebook_size}. Pass the --config the model was converted with.'
+        )
+    model = SeedV1Tokenizer(config).eval()
+    paths = {
+        EVA_VIT: args.checkpoints / 'eva_vit_g.pth',
+        CAUSAL_QFORMER: args.checkpoints / 'causal_qformer.pth',
+        SEED_TOKENIZER: args.checkpoints / 'seed_tokenizer.pth',
+    }
+    load_released_checkpoints(model, paths, log=lambda line: print(line, file=sys.stderr))
+    codebook = model.quantize.embedding.weight.detach().float()
+    converted = np.fromfile(args.model / tokenizer['codebook']['path'], dtype='<f4').reshape(codebook.shape)
+    if not np.array_equal(converted, codebook.numpy()):
+        raise SystemExit(
+            f'The codebook of {args.model} differs from the one in {args.checkpoints}: '
+            'these are not the checkpoints the model folder was converted from.'
+        )
+    return model, codebook, manifest
+
+
+def nearest_codes(features: torch.Tensor, codebook: torch.Tensor) -> torch.Tensor:
+    flat = features.reshape(-1, codebook.shape[1])
+    distances = (flat * flat).sum(1, keepdim=True) + (codebook * codebook).sum(1) - 2 * flat @ codebook.T
+    return distances.argmin(1).reshape(features.shape[0], -1)
+
+
+def median_seconds(fn, repeats: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    start = time.perf_counter()
+    model, codebook, manifest = load_model(args)
+    result: dict = {'threads': args.threads, 'torch': torch.__version__, 'loadSeconds': time.perf_counter() - start}
+    width, height = manifest['image']['size']
+    with torch.no_grad():
+        for batch in [int(b) for b in args.batches.split(',')]:
+            pixels = torch.full((batch, 3, height, width), 0.1)
+            seconds = median_seconds(lambda: nearest_codes(model.encode(pixels), codebook), args.repeats)
+            result[f'encode_b{batch}_seconds'] = seconds
+            result[f'encode_b{batch}_images_per_s'] = batch / seconds
+    print(json.dumps(result))
+
+
+if __name__ == '__main__':
+    main()
