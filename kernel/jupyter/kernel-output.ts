@@ -44,6 +44,19 @@ export class KernelOutput {
     void this.channels.send('iopub', message);
   }
 
+  /**
+   * The iopub welcome for a subscription to `topic`. It goes out under that topic (as its first
+   * frame), so a client subscribed to only that topic receives it too.
+   */
+  welcome(topic: Buffer): void {
+    if (!this.channels) {
+      return;
+    }
+    const message = childMessage(undefined, 'iopub_welcome', { subscription: topic.toString('utf8') }, this.session);
+    message.identities = topic.length > 0 ? [topic] : [];
+    void this.channels.send('iopub', message);
+  }
+
   reply(channel: ReplyChannel, parent: JupyterMessage, msgType: string, content: unknown): void {
     void this.channels?.send(channel, childMessage(parent, msgType, content, this.session));
   }

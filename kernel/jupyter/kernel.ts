@@ -142,6 +142,15 @@ export class SeedKernel {
   }
 
   /**
+   * A client subscribed to iopub: the welcome (messaging spec 5.5) tells it that its subscription
+   * is ready, so it can send requests without losing their output. Every client gets the welcome
+   * of each new subscription; the spec asks clients to ignore the ones after their first.
+   */
+  onIopubSubscription(topic: Buffer): void {
+    this.output.welcome(topic);
+  }
+
+  /**
    * Stops what the shell is running: a synchronous cell is broken by the SIGINT itself (vm's
    * breakOnSigint); an awaiting cell, a magic or a comm operation through its AbortSignal.
    */

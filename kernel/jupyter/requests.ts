@@ -57,6 +57,10 @@ export class RequestHandlers {
         { text: 'Node.js API', url: 'https://nodejs.org/docs/latest-v20.x/api/' },
         { text: 'SEED tokenizer paper', url: 'https://arxiv.org/abs/2307.08041' }
       ],
+      // The optional features of messaging spec 5.5 are 'debugger' and 'kernel subshells';
+      // this kernel has neither, so a frontend must not offer them.
+      supported_features: [],
+      // Deprecated by supported_features, still read by frontends older than spec 5.5.
       debugger: false
     };
   }
