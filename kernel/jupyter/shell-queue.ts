@@ -9,6 +9,11 @@ interface RunningTask {
  * Shell requests run one at a time, in the order they arrived (so a widget's comm request that
  * arrives while a cell runs waits behind it). The request that runs code does so as a task with
  * its own AbortController: an interrupt or a comm "cancel" aborts it.
+ *
+ * An interrupt stops the queued comm requests too (a widget's decodes), the way Jupyter aborts
+ * the cells queued behind an interrupted one: each still runs, with its task aborted from the
+ * start, so its handler answers as it does for any cancelled request (the `seed` comm replies
+ * `cancelled`) without doing the work.
  */
 export class ShellQueue {
   private readonly waiting: JupyterMessage[] = [];
@@ -16,6 +21,8 @@ export class ShellQueue {
   private running?: RunningTask;
   /** Execute requests that a failed cell (with stop_on_error) aborts instead of running. */
   private readonly aborted = new WeakSet<JupyterMessage>();
+  /** Comm requests that were queued when an interrupt came, with the interrupt's reason. */
+  private readonly interrupted = new WeakMap<JupyterMessage, Error>();
 
   constructor(private readonly handle: (message: JupyterMessage) => Promise<void>) {}
 
@@ -61,6 +68,10 @@ export class ShellQueue {
   /** Runs `work` as the shell's current task, interruptible through its AbortSignal. */
   async runTask<T>(message: JupyterMessage, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const task: RunningTask = { message, controller: new AbortController() };
+    const interruptedBy = this.interrupted.get(message);
+    if (interruptedBy) {
+      task.controller.abort(interruptedBy);
+    }
     this.running = task;
     try {
       return await work(task.controller.signal);
@@ -69,9 +80,14 @@ export class ShellQueue {
     }
   }
 
-  /** Aborts the running task, if any, with `reason`. */
+  /** Aborts the running task, if any, and every queued comm request, with `reason`. */
   interrupt(reason: Error): void {
     this.running?.controller.abort(reason);
+    for (const queued of this.waiting) {
+      if (queued.header.msg_type === 'comm_msg') {
+        this.interrupted.set(queued, reason);
+      }
+    }
   }
 
   /** Aborts the running task if it was started by a message `predicate` accepts. */
