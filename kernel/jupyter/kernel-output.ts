@@ -23,14 +23,19 @@ export class KernelOutput {
   parent?: JupyterMessage;
   private channels?: KernelChannels;
   private pendingStream?: { name: StreamName; text: string; parent: JupyterMessage | undefined };
+  /** Subscriptions that arrived while the sockets were still being set up. */
+  private readonly pendingWelcomes: Buffer[] = [];
 
   constructor(private readonly session: string) {
     captureProcessStreams(() => (this.parent ? (name, text) => this.stream(name, text) : undefined));
   }
 
-  /** Messages sent before the sockets are open have nobody to reach and are dropped. */
+  /** Messages sent before the sockets are open have nobody to reach and are dropped, except welcomes. */
   attach(channels: KernelChannels): void {
     this.channels = channels;
+    for (const topic of this.pendingWelcomes.splice(0)) {
+      this.welcome(topic);
+    }
   }
 
   publish(msgType: string, content: unknown, parent: JupyterMessage | undefined, buffers: Buffer[] = []): void {
@@ -50,6 +55,8 @@ export class KernelOutput {
    */
   welcome(topic: Buffer): void {
     if (!this.channels) {
+      // A client can subscribe as soon as iopub is bound, before the kernel has its channels.
+      this.pendingWelcomes.push(topic);
       return;
     }
     const message = childMessage(undefined, 'iopub_welcome', { subscription: topic.toString('utf8') }, this.session);
