@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { FIXTURES_DIR, TINY_MODEL_DIR, readFixtureJson } from '../runtime/fixtures/paths';
 import { UsageError } from './command';
 import { parseCodes } from './decode';
-import { PACKAGE_ROOT } from './paths';
+import { PACKAGE_ROOT } from '../runtime/package-paths';
 
 const BIN = path.join(PACKAGE_ROOT, 'bin', 'jupyterlab-seed.js');
 const IMAGE = path.join(FIXTURES_DIR, 'tiny-image.png');

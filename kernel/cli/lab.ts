@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliCommand, UsageError } from './command';
 import { installInto, KERNEL_NAME } from './install';
-import { PACKAGE_ROOT, SYSTEM_PYTHON } from './paths';
+import { PACKAGE_ROOT } from '../runtime/package-paths';
+import { SYSTEM_PYTHON } from './paths';
 
 /** The JupyterLab host of a checkout (lab/): the standard JupyterLab built from npm, served by Python. */
 export const LAB_HOST_DIR = path.join(PACKAGE_ROOT, 'lab');

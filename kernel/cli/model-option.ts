@@ -1,5 +1,5 @@
 /** The `--model DIR` option shared by the commands that load a SEED model. */
-import { BUNDLED_MODEL_DIR } from './paths';
+import { BUNDLED_MODEL_DIR } from '../runtime/package-paths';
 import { UsageError } from './command';
 
 /** The help line of --model, its description starting at `column` like the other options'. */

@@ -1,9 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-
-/** The root of the installed `jupyterlab-seed` package (the folder holding its package.json). */
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+import { PACKAGE_ROOT } from '../runtime/package-paths';
 
 /** The prebuilt labextension that `npm run build` writes. */
 export const LABEXTENSION_DIR = path.join(PACKAGE_ROOT, 'labextension');
@@ -13,9 +11,6 @@ export const KERNEL_ENTRY = path.join(PACKAGE_ROOT, 'dist', 'jupyter', 'main.js'
 
 /** The kernelspec's static resources (logos). */
 export const KERNELSPEC_RESOURCES = path.join(PACKAGE_ROOT, 'kernel', 'kernelspec');
-
-/** The small trained model shipped with the package. */
-export const BUNDLED_MODEL_DIR = path.join(PACKAGE_ROOT, 'models', 'seed-nano');
 
 /** Debian's Python, which carries jupyter_server; the first `python3` on PATH may be another one. */
 export const SYSTEM_PYTHON = process.env.SEED_PYTHON ?? '/usr/bin/python3';

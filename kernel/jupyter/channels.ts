@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Publisher, Router } from 'zeromq';
+import { Router, XPublisher } from 'zeromq';
 import { ConnectionInfo, endpoint } from './connection';
 import type { ControlWorkerData, FromControlWorker, ToControlWorker } from './control-worker';
 import { kernelLog } from './kernel-log';
@@ -14,12 +14,19 @@ export interface ChannelHandlers {
   shell(message: JupyterMessage): void;
   control(message: JupyterMessage): void;
   stdin(message: JupyterMessage): void;
+  /** A client's iopub subscription to `topic` (empty for everything) is in place: it now gets every message. */
+  iopubSubscribed(topic: Buffer): void;
 }
+
+/** What an XPUB socket receives for a subscription: the byte 1, then the topic (0 is an unsubscription). */
+const SUBSCRIBE = 1;
 
 /**
  * The only module that talks ZeroMQ: binds the five channels of a connection file, decodes and
  * verifies what arrives, signs and sends what the kernel answers. Shell, iopub and stdin live on
- * the main thread; control and heartbeat in a worker (control-worker.ts).
+ * the main thread; control and heartbeat in a worker (control-worker.ts). IOPub is an XPUB socket
+ * (messaging spec 5.5, JEP 65), so the kernel learns when a client's subscription is ready and can
+ * welcome it: a client that waits for the welcome loses no output.
  */
 export class KernelChannels {
   private readonly senders: Record<'shell' | 'stdin' | 'iopub', SerialSender>;
@@ -28,7 +35,7 @@ export class KernelChannels {
   private constructor(
     private readonly info: ConnectionInfo,
     private readonly shell: Router,
-    private readonly iopub: Publisher,
+    private readonly iopub: XPublisher,
     private readonly stdin: Router,
     private readonly control: Worker
   ) {
@@ -42,7 +49,9 @@ export class KernelChannels {
 
   static async open(info: ConnectionInfo, handlers: ChannelHandlers): Promise<KernelChannels> {
     const shell = new Router();
-    const iopub = new Publisher();
+    const iopub = new XPublisher();
+    // Every client subscribes to '' (everything); without this only the first one would be seen.
+    iopub.verbosity = 'allSubs';
     const stdin = new Router();
     const workerData: ControlWorkerData = {
       controlEndpoint: endpoint(info, 'control'),
@@ -88,6 +97,18 @@ export class KernelChannels {
         }
       }
     };
+    const serveSubscriptions = async (): Promise<void> => {
+      for await (const [frame] of this.iopub) {
+        if (frame[0] === SUBSCRIBE) {
+          handlers.iopubSubscribed(frame.subarray(1));
+        }
+      }
+    };
+    serveSubscriptions().catch((error: Error) => {
+      if (!this.closed) {
+        kernelLog(`the iopub channel stopped: ${error.message}`);
+      }
+    });
     for (const [socket, channel] of [
       [this.shell, 'shell'],
       [this.stdin, 'stdin']

@@ -50,7 +50,8 @@ async function main(argv: string[]): Promise<void> {
   const channels = await KernelChannels.open(info, {
     shell: (message) => kernel.onShell(message),
     control: (message) => kernel.onControl(message),
-    stdin: (message) => kernel.onStdin(message)
+    stdin: (message) => kernel.onStdin(message),
+    iopubSubscribed: (topic) => kernel.onIopubSubscription(topic)
   });
   kernel.attach(channels);
 }

@@ -65,7 +65,7 @@ describe('Jupyter wire format', () => {
     const reply = childMessage(parent, 'execute_reply', { status: 'ok' }, 'kernel-session');
     assert.equal(reply.parent_header, parent.header);
     assert.deepEqual(reply.identities, parent.identities);
-    assert.equal(reply.header.version, '5.3');
+    assert.equal(reply.header.version, '5.5');
     assert.equal(reply.header.session, 'kernel-session');
     assert.notEqual(reply.header.msg_id, parent.header.msg_id);
     const broadcast = childMessage(parent, 'status', { execution_state: 'idle' }, 'kernel-session', false);

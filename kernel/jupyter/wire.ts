@@ -1,11 +1,11 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /**
- * The Jupyter wire protocol (messaging spec 5.3): how one message maps to ZeroMQ frames and how
+ * The Jupyter wire protocol (messaging spec 5.5): how one message maps to ZeroMQ frames and how
  * it is signed. Pure functions, no sockets, so they can be unit tested.
  */
 
-export const PROTOCOL_VERSION = '5.3';
+export const PROTOCOL_VERSION = '5.5';
 
 /** Separates the ZeroMQ routing identities from the message proper. */
 const DELIMITER = Buffer.from('<IDS|MSG>');

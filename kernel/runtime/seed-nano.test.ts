@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { BUNDLED_MODEL_DIR } from '../cli/paths';
+import { BUNDLED_MODEL_DIR } from './package-paths';
 import { FIXTURES_DIR } from './fixtures/paths';
 import { SeedModel } from './index';
 

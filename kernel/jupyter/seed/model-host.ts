@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BUNDLED_MODEL_DIR, PACKAGE_ROOT } from '../../cli/paths';
+import { BUNDLED_MODEL_DIR, MODELS_DIR } from '../../runtime/package-paths';
 import { SeedModel, SeedModelError } from '../../runtime';
 import type { SeedKernelInfo, SeedKernelSettings, SeedLoadingState, SeedModelRef } from '../../protocol';
 import { SessionSettings } from './session-settings';
@@ -102,10 +102,9 @@ export class ModelHost {
         found.set(absolute, { name, dir: absolute });
       }
     };
-    const modelsRoot = path.join(PACKAGE_ROOT, 'models');
-    if (fs.existsSync(modelsRoot)) {
-      for (const entry of fs.readdirSync(modelsRoot).sort()) {
-        add(path.join(modelsRoot, entry));
+    if (fs.existsSync(MODELS_DIR)) {
+      for (const entry of fs.readdirSync(MODELS_DIR).sort()) {
+        add(path.join(MODELS_DIR, entry));
       }
     }
     if (process.env.SEED_MODEL) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { PACKAGE_ROOT } from '../../cli/paths';
+import { PACKAGE_ROOT } from '../../runtime/package-paths';
 import { SeedInputError } from '../../runtime';
 import { MIME_BUNDLE } from '../mime-bundle';
 import { SEED_MIME_TYPE } from '../../protocol/seed-mime';

@@ -6,9 +6,25 @@ from seed_kernelspec import KERNEL_NAME, install_seed_kernelspec
 
 install_seed_kernelspec()
 
+WARM_UP_TIMEOUT = 180
+
 
 class SeedKernelConformance(jkt.KernelTests):
     kernel_name = KERNEL_NAME
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The first cell builds the TypeScript compiler's program: seconds, and more than the 15 s
+        # jupyter_kernel_test waits for a reply on a loaded machine. Warm it up once, silently
+        # (no execution count, no history), so each test measures its own request.
+        msg_id = cls.kc.execute("0", silent=True, store_history=False)
+        reply = cls.kc.get_shell_msg(timeout=WARM_UP_TIMEOUT)
+        # Skip the extra kernel_info replies of the client's start-up handshake.
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = cls.kc.get_shell_msg(timeout=WARM_UP_TIMEOUT)
+        assert reply["content"]["status"] == "ok", reply["content"]
+
     language_name = "typescript"
     file_extension = ".ts"
 

@@ -175,7 +175,7 @@ class KernelBehaviour(unittest.TestCase):
     def test_kernel_info_on_control(self):
         reply = self.kernel.control_request("kernel_info_request")
         self.assertEqual(reply["content"]["language_info"]["name"], "typescript")
-        self.assertEqual(reply["content"]["protocol_version"], "5.3")
+        self.assertEqual(reply["content"]["protocol_version"], "5.5")
 
 
 class KernelRestart(unittest.TestCase):

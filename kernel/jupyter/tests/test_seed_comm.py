@@ -1,6 +1,7 @@
 """The `seed` comm target: requests and replies as kernel/protocol/seed-comm.schema.json
-describes them, images as binary buffers, comm_info, a decode with progress, and cancelling a
-decode that is queued behind a running cell (comm requests wait for the cell; the cancel does not)."""
+describes them, images as binary buffers, comm_info, a decode with progress, cancelling a decode
+that is queued behind a running cell (comm requests wait for the cell; the cancel does not), and an
+interrupt that stops the running decode and every queued one."""
 
 import json
 import time
@@ -178,6 +179,41 @@ class SeedComm(unittest.TestCase):
         self.request({"type": "cancel", "id": "x1", "target": "queued"})
         self.assertEqual(self.kernel.wait_for_reply(cell)["content"]["status"], "ok")
         self.assertEqual(self.replies(decode), [{"type": "cancelled", "id": "queued"}])
+
+    def test_interrupt_cancels_the_running_decode_and_every_queued_one(self):
+        # 20 decodes of 500 steps: tens of seconds of work if the interrupt left the queue running.
+        ids = {self.request({"type": "decode", "id": f"q{i}", "codes": [1] * 32, "params": {"steps": 500}}): f"q{i}" for i in range(20)}
+        events = {msg_id: [] for msg_id in ids}
+        first = next(iter(ids))
+        while not events[first]:
+            msg = self.kernel.kc.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") in events and msg["msg_type"] == "comm_msg":
+                events[msg["parent_header"]["msg_id"]].append(msg["content"]["data"])
+        started = time.monotonic()
+        self.assertEqual(self.kernel.control_request("interrupt_request")["content"]["status"], "ok")
+        finished = set()
+        while finished != set(ids):
+            msg = self.kernel.kc.get_iopub_msg(timeout=60)
+            msg_id = msg["parent_header"].get("msg_id")
+            if msg_id not in ids:
+                continue
+            if msg["msg_type"] == "comm_msg":
+                validate(msg["content"]["data"])
+                events[msg_id].append(msg["content"]["data"])
+            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                finished.add(msg_id)
+        seconds = time.monotonic() - started
+        print(f"interrupt with 20 queued decodes: all ended in {seconds:.2f} s")
+        for msg_id, request_id in ids.items():
+            self.assertEqual(events[msg_id][-1], {"type": "cancelled", "id": request_id})
+            self.assertEqual([e["type"] for e in events[msg_id]].count("cancelled"), 1)
+        # Only the running decode sampled; the queued ones were cancelled before any step.
+        for msg_id in list(ids)[1:]:
+            self.assertEqual(events[msg_id], [{"type": "cancelled", "id": ids[msg_id]}])
+        self.assertLess(seconds, 20)
+        reply, outputs = self.kernel.run("1 + 1")
+        self.assertEqual(reply["status"], "ok")
+        self.assertEqual(text_of(outputs, "execute_result"), "2")
 
 
 class SettingsReachMagics(unittest.TestCase):

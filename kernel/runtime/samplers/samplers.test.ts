@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PACKAGE_ROOT } from '../../cli/paths';
+import { PACKAGE_ROOT } from '../package-paths';
 import type { NoiseSchedule, SamplerName } from '../manifest';
 import { alphasCumprod } from '../schedule';
 import { createSampler } from './index';
