@@ -1,7 +1,8 @@
 // The frontend's unit tests (src/**/*.test.ts, beside the modules they test) in Debian's Chromium, the
 // way Lit projects test: @web/test-runner serves each test file as an ES module, esbuild strips the
 // TypeScript (with the decorators settings of tsconfig.json), and Playwright drives the browser.
-// Run: npx web-test-runner   (npm test runs it as the `web` suite)
+// Run: npx web-test-runner   (npm test runs it as the `web` suite); npx tsc -p tsconfig.test.json checks the
+// tests' types, which esbuild strips unchecked.
 import { defaultReporter } from '@web/test-runner';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { junitReporter } from '@web/test-runner-junit-reporter';

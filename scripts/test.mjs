@@ -93,7 +93,8 @@ const SUITES = {
         note: `web-test-runner exited with ${result.status} and wrote no report`
       };
     }
-    // One <testsuite> per test file; a file that failed to load reports an error instead of its tests.
+    // One <testsuite> per test file. A file that fails to load is missing from the report; the runner's exit
+    // status then counts it as a failure (crashedIfSilent).
     const xml = readFileSync(report, 'utf8');
     const sum = (name) =>
       [...xml.matchAll(new RegExp(`<testsuite [^>]*\\b${name}="(\\d+)"`, 'g'))].reduce(

@@ -21,7 +21,12 @@ describe('code drag', () => {
       positions: [30, 31],
       codes: [300, 310]
     });
-    expect(spliceFromDrop(STRIP, 0, 32).positions).to.have.length(32);
+    expect(spliceFromDrop(STRIP, 0, 32)).to.deep.equal({
+      kind: 'splice',
+      from: 'dog',
+      positions: STRIP.positions,
+      codes: CODES
+    });
   });
 
   it('leaves out dragged positions past the end of a shorter strip', () => {

@@ -16,7 +16,9 @@ async function output(live: LiveState = { kind: 'ready' }): Promise<SeedOutputEl
 }
 
 const inner = (element: SeedOutputElement) => element.shadowRoot!.querySelector('seed-token-inspector')!;
-const tokens = (element: SeedOutputElement) => [...inner(element).shadowRoot!.querySelectorAll('[role=option]')];
+const tokens = (element: SeedOutputElement) => [
+  ...inner(element).shadowRoot!.querySelectorAll<HTMLElement>('[role=option]')
+];
 const button = (element: SeedOutputElement, name: string) =>
   [...element.shadowRoot!.querySelectorAll('button')].find((candidate) => candidate.textContent!.trim() === name)!;
 const field = (element: SeedOutputElement, name: string) =>

@@ -1,8 +1,9 @@
 import { expect } from '@esm-bundle/chai';
 import { fixture, html } from '@open-wc/testing-helpers';
+import { setViewport } from '@web/test-runner-commands';
+import { listen } from '../../events';
 import { recordEvents } from '../../testing/events';
 import { sampleCode, sampleResult } from '../../testing/samples';
-import { setViewport } from '@web/test-runner-commands';
 import { drag, hover, press, resetUser, type } from '../../testing/user';
 import './token-inspector';
 import type { TokenInspectorElement } from './token-inspector';
@@ -21,8 +22,7 @@ async function inspector(editable: boolean, label = 'cat.png', start = 42, sha =
       ?editable=${editable}
     ></seed-token-inspector>`
   );
-  element.addEventListener('seed-token-edit', (event) => {
-    const { edit } = event.detail;
+  listen(element, 'seed-token-edit', ({ edit }) => {
     const codes = [...element.codes];
     if (edit.kind === 'set') {
       codes[edit.position] = edit.code;
