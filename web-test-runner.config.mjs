@@ -1,21 +1,47 @@
 // The frontend's unit tests (src/**/*.test.ts, beside the modules they test) in Debian's Chromium, the
-// way Lit projects test: @web/test-runner serves each test file as an ES module, esbuild strips the
-// TypeScript (with the decorators settings of tsconfig.json), and Playwright drives the browser.
-// Run: npx web-test-runner   (npm test runs it as the `web` suite); npx tsc -p tsconfig.test.json checks the
-// tests' types, which esbuild strips unchecked.
+// way Lit projects test: @web/test-runner runs each test file in its own page with mocha, and Playwright
+// drives the browser. Run: npx web-test-runner   (npm test runs it as the `web` suite);
+// npx tsc -p tsconfig.test.json checks the tests' types, which esbuild strips unchecked.
 import { defaultReporter } from '@web/test-runner';
-import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { junitReporter } from '@web/test-runner-junit-reporter';
 import { playwrightLauncher } from '@web/test-runner-playwright';
+import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
+const ROOT = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Serves each test file as one ES module bundled by esbuild (the bundler the UI tests' component pages use),
+ * with the decorator settings of tsconfig.json. Bundling, rather than serving module by module, lets the
+ * protocol's CommonJS dependencies (ajv) load in the browser as they do in the labextension's webpack build,
+ * and a page makes one request instead of hundreds.
+ */
+const bundleTestFiles = {
+  name: 'bundle-test-files',
+  async serve(context) {
+    if (!context.path.endsWith('.test.ts')) {
+      return undefined;
+    }
+    const result = await build({
+      entryPoints: [`${ROOT}${context.path.slice(1)}`],
+      bundle: true,
+      format: 'esm',
+      target: 'es2022',
+      sourcemap: 'inline',
+      write: false,
+      // Where the bundle would be written: source maps then name the sources as the page sees them.
+      outfile: `${ROOT}${context.path.slice(1)}.js`,
+      tsconfig: `${ROOT}tsconfig.json`,
+      logLevel: 'silent'
+    });
+    return { body: result.outputFiles[0].text, type: 'js' };
+  }
+};
+
 export default {
-  rootDir: fileURLToPath(new URL('.', import.meta.url)),
+  rootDir: ROOT,
   files: ['src/**/*.test.ts'],
-  nodeResolve: true,
-  plugins: [
-    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: fileURLToPath(new URL('tsconfig.json', import.meta.url)) })
-  ],
+  plugins: [bundleTestFiles],
   browsers: [
     playwrightLauncher({
       product: 'chromium',

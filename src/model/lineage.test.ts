@@ -6,7 +6,7 @@ const LINEAGE = {
   fromCodes: [1, 2],
   edits: [{ kind: 'set' as const, position: 0, code: 3, via: 'typed' as const }],
   codes: [3, 2],
-  model: { id: 'seed-nano', sha256: 'abc', codebookSize: 8192 }
+  model: { id: 'seed-nano', sha256: 'abc', family: 'seed-v1' as const, codebookSize: 8192 }
 };
 
 describe('lineage', () => {

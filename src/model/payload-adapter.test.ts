@@ -1,11 +1,19 @@
 import { expect } from '@esm-bundle/chai';
-import { decodedFromMetadata, decodedToMetadata, kernelInfoFromWire, resultFromPayload } from './payload-adapter';
+import {
+  decodedFromMetadata,
+  decodedToMetadata,
+  imageFromBuffer,
+  kernelInfoFromWire,
+  resultFromPayload
+} from './payload-adapter';
+
+const SHA = 'a'.repeat(64);
 
 const PAYLOAD = {
   version: 1,
   kind: 'recon',
   label: 'cat.png',
-  model: { id: 'seed-nano', sha256: 'abc', codebookSize: 8192 },
+  model: { id: 'seed-nano', sha256: SHA, codebookSize: 8192 },
   codes: [1, 2, 3],
   topK: [[{ code: 1, distance: 0.5 }]],
   source: { png: 'AAAA', width: 224, height: 224 },
@@ -34,10 +42,10 @@ describe('payload adapter', () => {
     expect(() => resultFromPayload(null)).to.throw('run the cell again to refresh it');
   });
 
-  it('labels an output by its model and assumes SEED v1 codebook size when the payload leaves them out', () => {
-    const view = resultFromPayload({ ...PAYLOAD, label: undefined, model: { id: 'seed-nano', sha256: 'abc' } });
+  it('labels an output by its model when it has no label, and takes an older payload without a family as SEED v1', () => {
+    const view = resultFromPayload({ ...PAYLOAD, label: undefined });
     expect(view.label).to.equal('seed-nano');
-    expect(view.model.codebookSize).to.equal(8192);
+    expect(view.model.family).to.equal('seed-v1');
   });
 
   it("keeps the model's sampler defaults and ignores malformed ones", () => {
@@ -46,7 +54,7 @@ describe('payload adapter', () => {
       kind: 'encoding',
       model: {
         id: 'seed-nano',
-        sha256: 'abc',
+        sha256: SHA,
         codebookSize: 1024,
         defaults: { sampler: 'plms', steps: 25, guidance: 2, seed: 42 }
       },
@@ -70,7 +78,7 @@ describe('payload adapter', () => {
         fromCodes: [1, 2],
         edits: [],
         codes: [1, 2],
-        model: { id: 'seed-nano', sha256: 'abc', codebookSize: 8192 }
+        model: { id: 'seed-nano', sha256: SHA, family: 'seed-v1' as const, codebookSize: 8192 }
       }
     };
     const metadata = JSON.parse(JSON.stringify(decodedToMetadata([item])));
@@ -84,13 +92,34 @@ describe('payload adapter', () => {
     const view = kernelInfoFromWire({
       type: 'info',
       id: '1',
-      model: { id: 'seed-nano', sha256: 'abc', dir: '/m/seed-nano' },
+      model: { id: 'seed-nano', sha256: SHA, dir: '/m/seed-nano', family: 'seed-v1' },
       executionProvider: { name: 'cpu', reason: 'no CUDA device was found' },
       memory: { rssBytes: 1, heapUsedBytes: 2 }
       // An older kernel's info has no `models`, which the wire type now requires.
     } as unknown as Parameters<typeof kernelInfoFromWire>[0]);
-    expect(view.model).to.deep.equal({ id: 'seed-nano', sha256: 'abc', dir: '/m/seed-nano', description: '' });
+    expect(view.model).to.deep.equal({
+      id: 'seed-nano',
+      sha256: SHA,
+      dir: '/m/seed-nano',
+      family: 'seed-v1',
+      description: ''
+    });
     expect(view.models).to.deep.equal([]);
     expect(view.executionProvider?.name).to.equal('cpu');
+  });
+
+  it('turns an image sent as a binary buffer into a data: URL, and names a buffer the kernel did not send', () => {
+    const png = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
+    const image = imageFromBuffer({ buffer: 1, width: 8, height: 4 }, [new ArrayBuffer(0), png]);
+    expect(image).to.deep.equal({
+      src: `data:image/png;base64,${btoa(String.fromCharCode(...png))}`,
+      width: 8,
+      height: 4
+    });
+    const view = imageFromBuffer({ buffer: 0, width: 8, height: 4 }, [new DataView(png.buffer, 4, 4)]);
+    expect(view.src).to.equal(`data:image/png;base64,${btoa(String.fromCharCode(...png.subarray(4)))}`);
+    expect(() => imageFromBuffer({ buffer: 2, width: 1, height: 1 }, [png])).to.throw(
+      "The kernel's reply names image buffer 2, which it did not send"
+    );
   });
 });

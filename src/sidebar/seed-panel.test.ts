@@ -11,7 +11,7 @@ import type { SeedPanelElement } from './seed-panel';
 const LOADED: PanelKernelInfo = {
   kind: 'loaded',
   info: {
-    model: { id: 'seed-nano', sha256: 'a'.repeat(64), dir: '/m/seed-nano', description: '' },
+    model: { id: 'seed-nano', sha256: 'a'.repeat(64), dir: '/m/seed-nano', family: 'seed-v1', description: '' },
     models: [
       { name: 'seed-nano', dir: '/m/seed-nano' },
       { name: 'seed-v1', dir: '/m/seed-v1' }

@@ -22,7 +22,7 @@ export function sampleResult(label: string, start: number, modelSha256 = 'a'.rep
   return {
     kind: 'encoding',
     label,
-    model: { id: 'seed-nano', sha256: modelSha256, codebookSize: 8192 },
+    model: { id: 'seed-nano', sha256: modelSha256, family: 'seed-v1', codebookSize: 8192 },
     codes,
     topK,
     source: sampleImage(start)

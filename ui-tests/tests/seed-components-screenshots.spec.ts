@@ -90,6 +90,7 @@ for (const theme of ['light', 'dark'] as Theme[]) {
               id: 'seed-nano',
               sha256: 'a'.repeat(64),
               dir: '/m/seed-nano',
+              family: 'seed-v1',
               description: '',
               defaults: { sampler: 'plms', steps: 25, guidance: 2, seed: 42 }
             },
