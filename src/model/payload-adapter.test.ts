@@ -1,9 +1,10 @@
 import { expect } from '@esm-bundle/chai';
 import {
   decodedFromMetadata,
-  decodedToMetadata,
   imageFromBuffer,
+  historyFromMetadata,
   kernelInfoFromWire,
+  outputStateToMetadata,
   resultFromPayload
 } from './payload-adapter';
 
@@ -70,7 +71,7 @@ describe('payload adapter', () => {
     expect(resultFromPayload(malformed).model.defaults).to.equal(undefined);
   });
 
-  it('keeps decoded images in output metadata and reads back only well-formed entries', () => {
+  it('keeps decoded images and the edit history in output metadata and reads back only well-formed images', () => {
     const item = {
       image: { src: 'data:image/png;base64,CCCC', width: 64, height: 64 },
       lineage: {
@@ -81,8 +82,13 @@ describe('payload adapter', () => {
         model: { id: 'seed-nano', sha256: SHA, family: 'seed-v1' as const, codebookSize: 8192 }
       }
     };
-    const metadata = JSON.parse(JSON.stringify(decodedToMetadata([item])));
+    const history = { original: [1, 2], done: [{ kind: 'truncate' as const, keep: 1 }], undone: [] };
+    const metadata = JSON.parse(JSON.stringify(outputStateToMetadata({ decoded: [item], history })));
     expect(decodedFromMetadata(metadata)).to.deep.equal([item]);
+    expect(historyFromMetadata(metadata)).to.deep.equal(history);
+    expect(
+      historyFromMetadata(JSON.parse(JSON.stringify(outputStateToMetadata({ decoded: [], history: null }))))
+    ).to.equal(null);
     const foreign = { decoded: [item, { image: { src: 'https://example.org/x.png' }, lineage: item.lineage }, 7] };
     expect(decodedFromMetadata(foreign)).to.deep.equal([item]);
     expect(decodedFromMetadata(undefined)).to.deep.equal([]);
