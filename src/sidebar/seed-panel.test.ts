@@ -115,7 +115,15 @@ describe('<seed-panel>', () => {
   it('shows the sampler defaults a decode starts from: the settings, else the loaded model', async () => {
     const element = await panel();
     const defaults = () => text(element.shadowRoot!.querySelector('dl.defaults')!);
-    expect(defaults()).to.equal('Sampler PLMS Steps 50 Guidance 7.5 Seed 42 Preview every 5 step(s) Top-k 5');
+    // Before a model has loaded, what is left to the model says so instead of showing another family's values.
+    const pending = "the model's own, once it loads";
+    expect(defaults()).to.equal(
+      `Sampler ${pending} Steps ${pending} Guidance ${pending} Seed 42 Preview every 5 step(s) Top-k 5`
+    );
+    element.settings = { ...DEFAULT_SETTINGS, steps: 12 };
+    await element.updateComplete;
+    expect(defaults()).to.contain('Steps 12');
+    element.settings = DEFAULT_SETTINGS;
     element.kernel = { kind: 'seed', status: 'idle' };
     if (LOADED.kind === 'loaded') {
       const defaults = { sampler: 'plms' as const, steps: 25, guidance: 2, seed: 7 };
