@@ -3,11 +3,12 @@
 //
 // Suites are discovered by convention, so adding a test never means editing this file:
 //   node    dist/**/*.test.js (compiled from kernel/**/*.test.ts) and models/**/*.test.mjs
+//   web     src/**/*.test.ts, the frontend's unit tests, @web/test-runner in Debian's Chromium
 //   python  test_*.py under kernel/ and models/, through Debian's pytest
 //   ui      ui-tests/tests/*.spec.ts, Playwright in Debian's Chromium against the real JupyterLab
 //   lint    ESLint and Prettier over the whole checkout, one test each
 //
-// Usage: node scripts/test.mjs [node|python|ui|lint ...]   (default: all suites)
+// Usage: node scripts/test.mjs [node|web|python|ui|lint ...]   (default: all suites)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -71,6 +72,35 @@ const SUITES = {
       skipped: count(out, /^# skipped (\d+)/m) + count(out, /^# todo (\d+)/m)
     };
     return crashedIfSilent(summary, result);
+  },
+
+  web() {
+    if (findFiles('src', (name) => name.endsWith('.test.ts')).length === 0) {
+      return { passed: 0, failed: 0, skipped: 0 };
+    }
+    // Written by the JUnit reporter of web-test-runner.config.mjs.
+    const report = join(ROOT, '.cache', 'web-test-report.xml');
+    rmSync(report, { force: true });
+    const result = spawn(join(ROOT, 'node_modules', '.bin', 'web-test-runner'), [
+      '--config',
+      'web-test-runner.config.mjs'
+    ]);
+    if (!existsSync(report)) {
+      return {
+        passed: 0,
+        failed: 1,
+        skipped: 0,
+        note: `web-test-runner exited with ${result.status} and wrote no report`
+      };
+    }
+    // One <testcase> per test, holding a <failure> or <skipped> element when it did not pass (the reporter's
+    // own `errors` attribute repeats failures, so elements are counted). A test file that fails to load is
+    // missing from the report; the runner's exit status then counts it as a failure (crashedIfSilent).
+    const xml = readFileSync(report, 'utf8');
+    const elements = (name) => (xml.match(new RegExp(`<${name}[ >/]`, 'g')) ?? []).length;
+    const failed = elements('failure');
+    const skipped = elements('skipped');
+    return crashedIfSilent({ passed: elements('testcase') - failed - skipped, failed, skipped }, result);
   },
 
   python() {

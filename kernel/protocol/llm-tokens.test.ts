@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCodesText, parseLlmTokens, parseTypedCode, toLlmTokens } from './llm-tokens';
+import { codeToken, parseCodesText, parseLlmTokens, parseTypedCode, toLlmTokens } from './llm-tokens';
 
 describe('LLM tokens', () => {
   const codes = [42, 1234, 0, 8191];
@@ -45,6 +45,10 @@ describe('LLM tokens', () => {
   it('parseTypedCode takes a number or one token', () => {
     assert.equal(parseTypedCode(' 42 '), 42);
     assert.equal(parseTypedCode('<img_00042>'), 42);
-    assert.throws(() => parseTypedCode('cat'), /"cat" is not a code/);
+    assert.throws(() => parseTypedCode('cat'), /"cat" is not a code: type a number such as 42/);
+    assert.throws(() => parseTypedCode('-1'), /is not a code/);
+    for (const code of [0, 9, 42, 8191]) {
+      assert.equal(parseTypedCode(codeToken(code)), code);
+    }
   });
 });

@@ -43,7 +43,9 @@ test('"Top-k alternatives" reaches %seed encode: the inspector lists that many n
   await newSeedNotebook(page);
   // Every SEED setting shows its title in the editor (the execution providers' did not: issue 15.6).
   await execute(page, 'settingeditor:open', { query: 'SEED' });
-  await expect(page.getByRole('heading', { name: 'Execution providers', level: 3 })).toBeVisible();
+  // It is an ordered list (the order is the preference), titled above its items.
+  await expect(page.getByText('Execution providers', { exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Execution provider', level: 3 })).toHaveCount(2);
   const field = (await settingField(page, 'Top-k alternatives')).getByRole('spinbutton');
   await field.fill('3');
   await field.press('Tab');
