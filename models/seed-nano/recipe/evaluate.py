@@ -1,8 +1,12 @@
-"""Evaluation of the trained seed-nano on the held-out split: writes work/metrics.json and the contact sheet.
+"""Evaluation of the trained seed-nano on its held-out sets: writes work/metrics.json and a contact sheet per set.
 
-Every image error is the root-mean-square difference in [0, 1] RGB at 32x32, averaged over images. Decodes
-use the manifest's sampler (PLMS), step count and guidance, with fixed noise. The guidance scale is chosen
-on a validation subset of the *training* split, never on the test split.
+The held-out sets (never trained on; HELD_OUT_SETS): (a) held-out emoji plain, full-frame on white, as the first
+seed-nano was measured; (b) the same emoji with a random presentation (augment.py: background, scale, position,
+rotation, mirroring); (c) held-out icons, plain; (c') the same icons with a random presentation; (d) crops of
+photographs, out of domain, reported without a target. Every image error is the root-mean-square difference in
+[0, 1] RGB at 32x32, averaged over images. Decodes use the manifest's sampler (PLMS), step count and guidance,
+with fixed noise. The guidance scale is chosen on a validation subset of *training* sources in the training
+presentation mix, never on a held-out set.
 """
 
 import json
@@ -12,6 +16,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
+import augment
 import dataset as ds
 from diffusion import cosine_alphas_cumprod, sample_plms
 from model import SeedNano, SeedNanoConfig, count_parameters
@@ -22,6 +27,12 @@ GUIDANCE_CANDIDATES = [1.0, 2.0, 3.0, 5.0]
 NOISE_SEED = 42
 VALIDATION_COUNT = 100
 CONTACT_COLUMNS = 16
+# Set (a) keeps the first seed-nano's file name: the project README shows it.
+CONTACT_SHEETS = {
+    'emoji': 'contact-sheet.png', 'emoji-presented': 'contact-sheet-emoji-presented.png',
+    'icons': 'contact-sheet-icons.png', 'icons-presented': 'contact-sheet-icons-presented.png',
+    'photos': 'contact-sheet-photos.png',
+}
 
 
 def load_model(work, device='cpu'):
@@ -98,60 +109,108 @@ def contact_sheet(rows, labels, path, scale=2):
     sheet.save(path, optimize=True)
 
 
-def run(args):
-    data = ds.load_dataset(os.path.join(args.work, 'dataset.npz'))
-    x = ds.to_tensor_range(data['images'])
-    is_test = torch.from_numpy(data['is_test'])
-    train_x, test_x = x[~is_test], x[is_test]
-    model, ckpt = load_model(args.work, args.device)
-    cfg, vae_scale = model.cfg, ckpt['vae_scale']
-    if args.smoke:  # a quick pass through the same code, not a measurement
-        test_x = test_x[:8]
-        guidance, guidance_errors = choose_guidance(model, train_x, vae_scale, args.seed, 8, GUIDANCE_CANDIDATES[:2])
-    else:
-        guidance, guidance_errors = choose_guidance(model, train_x, vae_scale, args.seed)
-    target = (test_x + 1) / 2
-    n = len(test_x)
-    codes = encode(model, test_x)
+def held_out_sets(data, image_size, seed):
+    """{name: [N, 3, H, W] in [-1, 1]} for every held-out set, deterministic (fixed-seed presentations)."""
+    kinds, is_test = np.array(data['kinds']), data['is_test']
+    emoji = data['sources'][(kinds == 'emoji') & is_test]
+    icons = data['sources'][(kinds == 'icon') & is_test]
+    photos = data['photos']
+    opaque = np.concatenate([photos, np.full(photos.shape[:3] + (1,), 255, dtype=np.uint8)], axis=-1)
+    return {
+        'emoji': augment.plain(emoji, image_size),
+        'emoji-presented': augment.present(emoji, torch.Generator().manual_seed(seed + 21), image_size),
+        'icons': augment.plain(icons, image_size),
+        'icons-presented': augment.present(icons, torch.Generator().manual_seed(seed + 22), image_size),
+        'photos': augment.plain(opaque, image_size),
+    }
+
+
+def training_presentations(data, plain_fraction, seed, image_size=32):
+    """Every training source once, in the training presentation mix (fixed seed)."""
+    gen = torch.Generator().manual_seed(seed)
+    sources = torch.from_numpy(data['sources'][~data['is_test']])
+    return torch.cat([augment.present(b, gen, image_size, plain_fraction) for b in sources.split(256)])
+
+
+def measure(model, x, vae_scale, guidance, seed, ae_latent):
+    """Every measure of one held-out set; returns (metrics, decodes for the contact sheet)."""
+    cfg = model.cfg
+    target = (x + 1) / 2
+    n = len(x)
+    codes = encode(model, x)
     recon = decode_codes(model, codes, vae_scale, guidance)
-    gen = torch.Generator().manual_seed(args.seed + 11)
+    gen = torch.Generator().manual_seed(seed + 11)
     random_codes = torch.randint(cfg.codebook_size, codes.shape, generator=gen)
     random_decode = decode_codes(model, random_codes, vae_scale, guidance)
     other_decode = decode_codes(model, codes.roll(1, dims=0), vae_scale, guidance)
     roundtrip = encode(model, recon * 2 - 1)
-    train_codes = encode(model, train_x)
     with torch.no_grad():
-        ae_recon = ((model.vae_decoder(latent_from_images(args, test_x)) + 1) / 2).clamp(0, 1).cpu()
-
+        ae_recon = ((model.vae_decoder(ae_latent.to(next(model.parameters()).device)) + 1) / 2).clamp(0, 1).cpu()
     recon_err = float(rmse(recon, target).mean())
     random_err = float(rmse(random_decode, target).mean())
     other_err = float(rmse(other_decode, target).mean())
     metrics = {
-        'test_images': n,
-        'train_images': len(train_x),
-        'sampler': SAMPLER,
-        'steps': STEPS,
-        'guidance': guidance,
-        'guidance_validation_rmse': guidance_errors,
-        'validation_images': VALIDATION_COUNT if not args.smoke else 8,
+        'images': n,
         'recon_rmse': recon_err,
         'random_codes_rmse': random_err,
         'other_image_codes_rmse': other_err,
         'recon_over_random': recon_err / random_err,
         'recon_over_other': recon_err / other_err,
         'autoencoder_rmse': float(rmse(ae_recon, target).mean()),
-        'test_code_usage': code_usage(codes, cfg.codebook_size),
-        'train_code_usage': code_usage(train_codes, cfg.codebook_size),
-        'test_distinct_sequences': distinct_fraction(codes),
-        'train_distinct_sequences': distinct_fraction(train_codes),
+        'code_usage': code_usage(codes, cfg.codebook_size),
+        'distinct_sequences': distinct_fraction(codes),
         'roundtrip_codes_kept': float((roundtrip == codes).double().mean()),
         'roundtrip_prefix_kept': float(prefix_length(roundtrip, codes).double().mean()),
         'retrieval_rate': retrieval_rate(recon, target),
         'retrieval_rate_random_codes': retrieval_rate(random_decode, target),
         'retrieval_chance': 1.0 / n,
+    }
+    return metrics, [target, recon, other_decode, random_decode]
+
+
+def run(args):
+    data = ds.load_dataset(os.path.join(args.work, 'dataset.npz'))
+    model, ckpt = load_model(args.work, args.device)
+    cfg, vae_scale = model.cfg, ckpt['vae_scale']
+    plain_fraction = ckpt['hp']['plain_fraction']
+    train_x = training_presentations(data, plain_fraction, args.seed + 13, cfg.image_size)
+    sets = held_out_sets(data, cfg.image_size, args.seed)
+    if args.smoke:  # a quick pass through the same code, not a measurement
+        sets = {name: x[:8] for name, x in sets.items()}
+        guidance, guidance_errors = choose_guidance(model, train_x, vae_scale, args.seed, 8, GUIDANCE_CANDIDATES[:2])
+    else:
+        guidance, guidance_errors = choose_guidance(model, train_x, vae_scale, args.seed)
+    train_codes = encode(model, train_x)
+    results = {}
+    os.makedirs(args.out, exist_ok=True)
+    for name, x in sets.items():
+        results[name], rows = measure(model, x, vae_scale, guidance, args.seed, latent_from_images(args, x))
+        cols = min(CONTACT_COLUMNS, len(x))
+        contact_sheet(
+            [row[:cols] for row in rows],
+            [f'input ({name})', 'decode(encode(x))', "left neighbour's codes", 'random codes'],
+            os.path.join(args.out, CONTACT_SHEETS[name]),
+        )
+        print(json.dumps({name: results[name]}), flush=True)
+    kinds = np.array(data['kinds'])
+    metrics = {
+        'sets': results,
+        'train_sources': {kind: int(((kinds == kind) & ~data['is_test']).sum()) for kind in ds.KINDS},
+        'photo_files': sorted(set(data['photo_captions'])),
+        'sampler': SAMPLER,
+        'steps': STEPS,
+        'guidance': guidance,
+        'guidance_validation_rmse': guidance_errors,
+        'validation_images': VALIDATION_COUNT if not args.smoke else 8,
+        'train_code_usage': code_usage(train_codes, cfg.codebook_size),
+        'train_distinct_sequences': distinct_fraction(train_codes),
+        'train_images': len(train_x),
         'codebook_size': cfg.codebook_size,
         'training': {
-            k: ckpt[k] for k in ['steps_done', 'seconds', 'ae_seconds', 'ae_test_rmse', 'hp', 'seed', 'device', 'threads', 'torch']
+            k: ckpt[k] for k in [
+                'steps_done', 'seconds', 'ae_seconds', 'ae_test_rmse', 'hp', 'seed', 'device', 'threads', 'torch',
+                'seed_minutes', 'quantize_from', 'init_from',
+            ]
             if k in ckpt
         },
         'parameters': {
@@ -162,14 +221,6 @@ def run(args):
     }
     with open(os.path.join(args.work, 'metrics.json'), 'w') as f:
         json.dump(metrics, f, indent=2)
-    os.makedirs(args.out, exist_ok=True)
-    cols = min(CONTACT_COLUMNS, n)
-    contact_sheet(
-        [target[:cols], recon[:cols], other_decode[:cols], random_decode[:cols]],
-        ['input (held out)', 'decode(encode(x))', "left neighbour's codes", 'random codes'],
-        os.path.join(args.out, 'contact-sheet.png'),
-    )
-    print(json.dumps({k: v for k, v in metrics.items() if k not in ('training', 'config')}, indent=1), flush=True)
 
 
 def latent_from_images(args, x):

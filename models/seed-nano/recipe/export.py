@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 import dataset as ds
-from evaluate import SAMPLER, STEPS, NOISE_SEED, load_model
+from evaluate import NOISE_SEED, SAMPLER, STEPS, held_out_sets, load_model, training_presentations
 from model import Autoencoder, SeedNanoConfig
 
 OPSET = 14
@@ -124,8 +124,8 @@ def run(args):
     with open(os.path.join(args.work, 'metrics.json')) as f:
         metrics = json.load(f)
     data = ds.load_dataset(os.path.join(args.work, 'dataset.npz'))
-    x = ds.to_tensor_range(data['images'])
-    train_x, test_x = x[torch.from_numpy(~data['is_test'])], x[torch.from_numpy(data['is_test'])]
+    train_x = training_presentations(data, ckpt['hp']['plain_fraction'], args.seed + 13, cfg.image_size)
+    test_x = held_out_sets(data, cfg.image_size, args.seed)['emoji']
     out = args.out
     n = cfg.num_queries
     paths = {
@@ -157,7 +157,8 @@ def run(args):
         'id': 'seed-nano',
         'family': 'seed-v1',
         'description': 'Miniature SEED (ViT, causal Q-Former, 32 codes from a 1024x32 cosine codebook, reverse Q-Former, '
-        'latent-diffusion UNet) trained on Noto Color Emoji at 32x32. See README.md for its measured quality.',
+        'latent-diffusion UNet) trained on Noto Color Emoji and desktop icons at 32x32, on varied backgrounds, '
+        'scales and positions. See README.md for its measured quality.',
         'image': {
             'size': [cfg.image_size, cfg.image_size], 'resample': 'bicubic', 'mean': MEAN, 'std': STD,
             'background': [255, 255, 255],
@@ -199,5 +200,7 @@ def run(args):
     sizes = {os.path.relpath(p, out): os.path.getsize(p) for p in files}
     import model_card
 
-    model_card.write(os.path.join(out, 'README.md'), metrics, manifest, sizes, preview_rmse)
+    cost_path = os.path.join(args.work, 'step_cost.json')
+    step_cost = json.load(open(cost_path)) if os.path.exists(cost_path) else None
+    model_card.write(os.path.join(out, 'README.md'), metrics, manifest, sizes, preview_rmse, step_cost)
     print(json.dumps({'sizes': sizes, 'total_bytes': sum(sizes.values()), 'preview_rmse': preview_rmse}), flush=True)

@@ -11,10 +11,12 @@ import sys
 
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import augment  # noqa: E402
 import dataset as ds  # noqa: E402
 import train  # noqa: E402
 from diffusion import cosine_alphas_cumprod, plms_timesteps, sample_plms  # noqa: E402
@@ -113,7 +115,7 @@ def test_plms_visits_compvis_timesteps_with_steps_plus_one_evaluations():
     assert torch.isfinite(out).all()
 
 
-def test_dataset_renders_an_emoji_on_white():
+def test_dataset_renders_an_emoji_on_white_as_the_first_seed_nano_did():
     entries = ds.read_emoji_list()
     assert len(entries) > 3000 and entries[0][1] == 'grinning face'
     from PIL import ImageFont
@@ -123,6 +125,77 @@ def test_dataset_renders_an_emoji_on_white():
     assert image.shape == (32, 32, 3)
     assert image[0, 0].tolist() == [255, 255, 255]
     assert image[16, 16, 2] < 128, 'the middle of the grinning face is yellow'
+
+
+def test_emoji_sources_are_transparent_around_the_glyph():
+    sources, captions, _ = ds.emoji_sources(limit=2)
+    assert sources.shape == (2, ds.SOURCE_SIZE, ds.SOURCE_SIZE, 4) and captions[0] == 'grinning face'
+    assert sources[0, 0, 0, 3] == 0 and sources[0, ds.SOURCE_SIZE // 2, ds.SOURCE_SIZE // 2, 3] == 255
+
+
+def test_icon_sources_are_distinct_cropped_and_captioned():
+    sources, captions = ds.icon_sources(limit=30)
+    assert len(sources) == 30 and len({ds.thumbnail_key(s) for s in sources}) == 30
+    assert all('symbolic' not in c and 'icon, ' in c for c in captions)
+    alpha = sources[..., 3] > 0
+    # cropped to the visible box: every icon touches two opposite edges of its square
+    touches = (alpha[:, 0, :].any(1) & alpha[:, -1, :].any(1)) | (alpha[:, :, 0].any(1) & alpha[:, :, -1].any(1))
+    assert touches.all()
+
+
+def test_photo_crops_are_deterministic():
+    a, names = ds.photo_crops(3, seed=0, size=24)
+    b, _ = ds.photo_crops(3, seed=0, size=24)
+    assert a.shape == (3, 24, 24, 3) and np.array_equal(a, b) and names[0].endswith('.jpg')
+
+
+def _disc(size=ds.SOURCE_SIZE, colour=(200, 30, 30)):
+    """A red opaque disc filling its square, transparent corners."""
+    yy, xx = np.mgrid[:size, :size]
+    inside = (yy - size / 2 + 0.5) ** 2 + (xx - size / 2 + 0.5) ** 2 < (size / 2) ** 2
+    rgba = np.zeros((1, size, size, 4), dtype=np.uint8)
+    rgba[0, inside] = colour + (255,)
+    return rgba
+
+
+def test_plain_presentation_is_full_frame_on_white():
+    x = (augment.plain(_disc()) + 1) / 2
+    assert x.shape == (1, 3, 32, 32)
+    assert torch.allclose(x[0, :, 0, 0], torch.ones(3)), 'corners are the white background'
+    assert torch.allclose(x[0, :, 16, 16], torch.tensor([200, 30, 30]) / 255, atol=1e-3)
+
+
+def test_random_presentation_changes_background_scale_and_is_reproducible():
+    sources = np.repeat(_disc(), 64, axis=0)
+    x = augment.present(sources, torch.Generator().manual_seed(3))
+    again = augment.present(sources, torch.Generator().manual_seed(3))
+    assert torch.equal(x, again)
+    rgb = (x + 1) / 2
+    red = (rgb[:, 0] > 0.7) & (rgb[:, 1] < 0.2) & (rgb[:, 2] < 0.2)
+    covered = red.float().mean(dim=(1, 2))
+    # the disc covers pi/4 of the frame at full scale and a ninth of that at a third
+    assert covered.max() <= 0.8 and covered.min() < 0.25 and covered.min() > 0.03
+    corners = rgb[:, :, [0, 0, -1, -1], [0, -1, 0, -1]]
+    white = ((corners - 1).abs().amax(dim=(1, 2)) < 0.05).float().mean()
+    assert white < 0.1, 'random presentations are (nearly) never on white'
+    assert corners.std(dim=0).mean() > 0.15, 'backgrounds vary'
+
+
+def test_held_out_sets_are_disjoint_from_training_sources(tmp_path):
+    data = {
+        'sources': np.concatenate([np.repeat(_disc(), 6, axis=0), np.repeat(_disc(colour=(0, 0, 200)), 6, axis=0)]),
+        'kinds': ['emoji'] * 6 + ['icon'] * 6,
+        'is_test': np.array([True, False, True, False, False, False] * 2),
+        'photos': np.zeros((2, ds.SOURCE_SIZE, ds.SOURCE_SIZE, 3), dtype=np.uint8),
+    }
+    import evaluate
+
+    sets = evaluate.held_out_sets(data, 32, seed=0)
+    assert {k: len(v) for k, v in sets.items()} == {
+        'emoji': 2, 'emoji-presented': 2, 'icons': 2, 'icons-presented': 2, 'photos': 2,
+    }
+    assert len(evaluate.training_presentations(data, 0.25, seed=0)) == 8
+    assert torch.equal(sets['photos'], -torch.ones(2, 3, 32, 32)), 'photographs are opaque: no white shows through'
 
 
 def test_smoke_run_of_every_stage(tmp_path):
@@ -147,3 +220,8 @@ def test_smoke_run_of_every_stage(tmp_path):
         codes = trained.encode_codes(x)
         assert torch.allclose(reloaded.embed_codes(codes), trained.embed_codes(codes), atol=1e-6)
         assert torch.equal(reloaded.null_embedding, trained.null_embedding)
+    metrics = json.load(open(os.path.join(work, 'metrics.json')))
+    assert set(metrics['sets']) == {'emoji', 'emoji-presented', 'icons', 'icons-presented', 'photos'}
+    # --seed-minutes ends the SEED stage on time, before its step count
+    train.main(['--smoke', '--stage', 'seed', '--work', work, '--seed-minutes', '0.0001'])
+    assert torch.load(os.path.join(work, 'seed.pt'))['steps_done'] < train.SMOKE['seed_steps']

@@ -1,8 +1,11 @@
 """seed-nano recipe: dataset -> autoencoder -> SEED (tokenizer, de-tokenizer, UNet) -> evaluation -> export.
 
-One command rebuilds the committed model from a fresh clone (about 70 minutes on 2 idle CPU cores):
+One command rebuilds the model from a fresh clone (6400 SEED steps, over an hour on 2 idle CPU cores):
 
     OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 models/seed-nano/recipe/train.py --all
+
+--seed-minutes M bounds the SEED stage by time instead (its schedule follows the clock); the model card says
+which of the two made the committed model.
 
 Stages can also run one at a time (--stage dataset|ae|seed|eval|export); each reads what the previous one
 wrote into --work (default models/seed-nano/recipe/work/, git-ignored). --smoke runs every stage with a few
@@ -25,16 +28,17 @@ import torch.nn.functional as F  # noqa: E402
 RECIPE_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, RECIPE_DIR)
 
+import augment  # noqa: E402
 import dataset as ds  # noqa: E402
 from diffusion import TRAIN_STEPS, add_noise, cosine_alphas_cumprod, v_target  # noqa: E402
 from model import Autoencoder, SeedNano, SeedNanoConfig, count_parameters  # noqa: E402
 
 MODEL_DIR = os.path.dirname(RECIPE_DIR)
 
-# The full recipe: about 70 minutes on 2 idle CPU cores (the model card has the time it took when it was run).
-# 6400 SEED steps: 1600 gave a reconstruction / random-code ratio of 0.597, 6400 gives 0.373 (model card).
+# The full recipe (the model card has the time it took when it was run). SEED steps were the lever measured on
+# plain emoji: 1600 gave a reconstruction / random-code ratio of 0.597, 6400 gave 0.373.
 FULL = {
-    'ae_steps': 800, 'ae_batch': 32, 'ae_lr': 2e-3,
+    'ae_steps': 500, 'ae_batch': 32, 'ae_lr': 2e-3,
     'seed_steps': 6400, 'seed_batch': 32, 'seed_lr': 8e-4,
     'checkpoint_every': 200,
     'continuous_fraction': 0.28,  # first part of the SEED stage without quantisation (avoids codebook collapse)
@@ -43,6 +47,9 @@ FULL = {
     'cond_dropout': 0.1,
     'kmeans_iters': 20,
     'test_count': 200,
+    # Share of each batch shown plainly (full-frame on white, as the first seed-nano saw everything); the rest
+    # gets a random presentation (augment.py).
+    'plain_fraction': 0.25,
 }
 SMOKE = dict(
     FULL, ae_steps=4, ae_batch=8, seed_steps=8, seed_batch=8, checkpoint_every=4, restart_every=3, kmeans_iters=2,
@@ -56,12 +63,13 @@ def log(message, **values):
     print(f'[{stamp}] {message} {extra}'.rstrip(), flush=True)
 
 
-def lr_at(step, total, base, warmup=100):
-    """Linear warm-up, then cosine decay to 10% of the base rate."""
+def lr_at(step, total, base, warmup=100, progress=None):
+    """Linear warm-up, then cosine decay to 10% of the base rate; progress in [0, 1] defaults to step / total."""
     if step < warmup:
         return base * (step + 1) / warmup
-    progress = (step - warmup) / max(1, total - warmup)
-    return base * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * progress)))
+    if progress is None:
+        progress = (step - warmup) / max(1, total - warmup)
+    return base * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, progress))))
 
 
 def set_lr(optimizer, lr):
@@ -70,19 +78,38 @@ def set_lr(optimizer, lr):
 
 
 def stage_dataset(args, hp):
-    data = ds.build_dataset(test_count=hp['test_count'], seed=args.seed, limit=240 if args.smoke else None)
+    data = ds.build_dataset(
+        test_count=hp['test_count'], seed=args.seed, limit=120 if args.smoke else None,
+        photo_count=hp['test_count'],
+    )
     ds.save_dataset(data, os.path.join(args.work, 'dataset.npz'))
-    log('dataset', images=len(data['images']), test=int(data['is_test'].sum()))
+    kinds = np.array(data['kinds'])
+    log(
+        'dataset', emoji=int((kinds == 'emoji').sum()), icons=int((kinds == 'icon').sum()),
+        test=int(data['is_test'].sum()), photos=len(data['photos']),
+    )
 
 
-def load_split(args):
+def load_train_sources(args):
+    """The RGBA training sources (emoji and icons, held-out ones excluded)."""
     data = ds.load_dataset(os.path.join(args.work, 'dataset.npz'))
-    x = ds.to_tensor_range(data['images'])
-    return data, x[torch.from_numpy(~data['is_test'])], x[torch.from_numpy(data['is_test'])]
+    return torch.from_numpy(data['sources'][~data['is_test']])
+
+
+def batch_images(sources, hp, gen, batch):
+    """A random batch of training sources, presented (augment.py): the model's input and its target."""
+    picked = sources[torch.randint(len(sources), (batch,), generator=gen)]
+    return augment.present(picked, gen, plain_fraction=hp['plain_fraction'])
+
+
+def presented_once(sources, hp, seed):
+    """Every source with one fixed presentation (the same mix as training), for statistics over the split."""
+    gen = torch.Generator().manual_seed(seed)
+    return torch.cat([augment.present(b, gen, plain_fraction=hp['plain_fraction']) for b in sources.split(256)])
 
 
 def stage_ae(args, hp, cfg):
-    _, train_x, test_x = load_split(args)
+    sources = load_train_sources(args)
     torch.manual_seed(args.seed)
     ae = Autoencoder(cfg).to(args.device)
     log('autoencoder', params=count_parameters(ae))
@@ -91,7 +118,7 @@ def stage_ae(args, hp, cfg):
     start = time.time()
     for step in range(hp['ae_steps']):
         set_lr(opt, lr_at(step, hp['ae_steps'], hp['ae_lr']))
-        x = train_x[torch.randint(len(train_x), (hp['ae_batch'],), generator=gen)].to(args.device)
+        x = batch_images(sources, hp, gen, hp['ae_batch']).to(args.device)
         z = ae.encode(x)
         recon = ae.decoder(z)
         # Plain reconstruction loss; the tiny latent penalty only keeps the latent scale from drifting.
@@ -102,6 +129,10 @@ def stage_ae(args, hp, cfg):
         if step % 100 == 0 or step == hp['ae_steps'] - 1:
             log('ae', step=step, loss=loss.item(), s_per_step=(time.time() - start) / (step + 1))
     ae.eval()
+    # Statistics over fresh presentations of the training sources: the latent scale, and a validation error of
+    # images the autoencoder never saw in this presentation (the held-out sets are measured in the eval stage).
+    train_x = presented_once(sources, hp, args.seed + 3)
+    test_x = train_x[torch.randperm(len(train_x), generator=gen)[:500]]
     with torch.no_grad():
         z_train = torch.cat([ae.encode(b.to(args.device)).cpu() for b in train_x.split(256)])
         test_recon = torch.cat([ae.decoder(ae.encode(b.to(args.device))).cpu() for b in test_x.split(256)])
@@ -137,18 +168,17 @@ def code_stats(codes, codebook_size):
 
 
 def stage_seed(args, hp, cfg):
-    _, train_x, _ = load_split(args)
+    sources = load_train_sources(args)
     ae_ckpt = torch.load(os.path.join(args.work, 'ae.pt'), map_location='cpu')
     ae = Autoencoder(cfg)
     ae.load_state_dict(ae_ckpt['state'])
-    ae.eval()
+    ae.eval().requires_grad_(False).to(args.device)
     vae_scale = ae_ckpt['vae_scale']
-    with torch.no_grad():
-        train_z = torch.cat([ae.encode(b) for b in train_x.split(256)]) * vae_scale
 
     torch.manual_seed(args.seed)
     model = SeedNano(cfg)
     model.vae_decoder.load_state_dict(ae.decoder.state_dict())
+    init_from = load_previous(model, args.init_from) if args.init_from else None
     model.vae_decoder.requires_grad_(False)
     model.to(args.device)
     for name in ['encoder', 'detokenizer', 'unet', 'vae_decoder']:
@@ -158,20 +188,31 @@ def stage_seed(args, hp, cfg):
     acp = cosine_alphas_cumprod().to(args.device)
     gen = torch.Generator().manual_seed(args.seed + 1)
     steps, batch = hp['seed_steps'], hp['seed_batch']
-    quantize_from = int(steps * hp['continuous_fraction'])
+    # With --seed-minutes the schedule follows wall-clock progress (the run stops when the time is up or the
+    # steps are done, whichever comes first): on a machine shared with other jobs, a step count cannot be sized
+    # in advance to end on time.
+    budget = args.seed_minutes * 60 if args.seed_minutes else None
+    # A fine-tuned model starts with a trained codebook: no continuous phase, no k-means.
+    quantize_from = 0 if init_from else None
     usage = torch.zeros(cfg.codebook_size, dtype=torch.long)
     recent = []  # recent encoder outputs, the pool dead codes are re-seeded from
     history = []
     start = time.time()
-    for step in range(steps):
-        if step == quantize_from:
-            init_codebook(model, train_x, args, hp, gen)
+    step, last = -1, False
+    while not last:
+        step += 1
+        progress = step / steps if budget is None else max(step / steps, (time.time() - start) / budget)
+        last = step == steps - 1 or (budget is not None and progress >= 1.0)
+        if quantize_from is None and progress >= hp['continuous_fraction']:
+            quantize_from = step
+            init_codebook(model, presented_once(sources, hp, args.seed + 5), args, hp, gen)
             usage.zero_()
-        set_lr(opt, lr_at(step, steps, hp['seed_lr']))
-        idx = torch.randint(len(train_x), (batch,), generator=gen)
-        x, z0 = train_x[idx].to(args.device), train_z[idx].to(args.device)
+        set_lr(opt, lr_at(step, steps, hp['seed_lr'], progress=progress))
+        x = batch_images(sources, hp, gen, batch).to(args.device)
+        with torch.no_grad():
+            z0 = ae.encode(x) * vae_scale
         features = model.encoder(x)
-        if step < quantize_from:
+        if quantize_from is None:
             code_vectors, vq_loss, codes = F.normalize(features, dim=-1), torch.zeros((), device=x.device), None
         else:
             code_vectors, codes, vq_loss = model.quantize(features)
@@ -194,7 +235,7 @@ def stage_seed(args, hp, cfg):
         if codes is not None and (step - quantize_from + 1) % hp['restart_every'] == 0:
             restart_dead_codes(model, usage, recent, gen)
             usage.zero_()
-        if step % 50 == 0 or step == steps - 1:
+        if step % 50 == 0 or last:
             values = dict(
                 step=step, diff=diff_loss.item(), aux=aux_loss.item(), vq=float(vq_loss),
                 s_per_step=(time.time() - start) / (step + 1),
@@ -203,7 +244,7 @@ def stage_seed(args, hp, cfg):
                 values['batch_codes_used'], values['batch_perplexity'] = code_stats(codes.cpu(), cfg.codebook_size)
             log('seed', **values)
             history.append(values)
-        if (step + 1) % hp['checkpoint_every'] == 0 or step == steps - 1:
+        if (step + 1) % hp['checkpoint_every'] == 0 or last:
             # Saved along the way so that an interrupted run still leaves its latest weights to evaluate.
             torch.save(
                 {
@@ -211,11 +252,27 @@ def stage_seed(args, hp, cfg):
                     'vae_scale': vae_scale, 'hp': hp, 'steps_done': step + 1, 'seconds': time.time() - start,
                     'ae_seconds': ae_ckpt['seconds'], 'ae_test_rmse': ae_ckpt['test_rmse'], 'history': history,
                     'seed': args.seed, 'device': str(args.device), 'threads': args.threads,
+                    'seed_minutes': args.seed_minutes, 'quantize_from': quantize_from, 'init_from': init_from,
                     'torch': torch.__version__,
                 },
                 os.path.join(args.work, 'seed.pt'),
             )
     log('seed done', seconds=time.time() - start)
+
+
+@torch.no_grad()
+def load_previous(model, folder):
+    """Starts the SEED stage from a trained seed-nano model folder: its tokenizer, codebook, de-tokenizer, UNet and
+    null embedding. Not its VAE decoder: this run's autoencoder defines the latent space, and the UNet adapts to it."""
+    import bench_torch
+
+    previous, manifest = bench_torch.load_model(folder)
+    for name in ['encoder', 'quantize', 'detokenizer', 'unet']:
+        getattr(model, name).load_state_dict(getattr(previous, name).state_dict())
+    model.null_embedding.copy_(previous.null_embedding)
+    encoder_sha = manifest['tokenizer']['encoder']['sha256']
+    log('initialised from a trained seed-nano', folder=folder, encoder_sha256=encoder_sha[:12])
+    return {'folder': os.path.abspath(folder), 'encoder_sha256': encoder_sha}
 
 
 @torch.no_grad()
@@ -250,6 +307,14 @@ def main(argv=None):
     parser.add_argument('--device', default='cpu', help='torch device, e.g. cpu or cuda')
     parser.add_argument('--threads', type=int, default=2, help='CPU threads for torch')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--seed-minutes', type=float, default=None,
+        help='end the SEED stage after this many minutes, its schedule following the time (default: fixed steps)',
+    )
+    parser.add_argument(
+        '--init-from', default=None,
+        help='a seed-nano model folder to start the SEED stage from (fine-tuning; default: from scratch)',
+    )
     parser.add_argument('--smoke', action='store_true', help='a few steps of every stage on a small subset')
     args = parser.parse_args(argv)
     stages = ['dataset', 'ae', 'seed', 'eval', 'export'] if args.all else args.stage
