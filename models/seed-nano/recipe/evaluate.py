@@ -168,6 +168,32 @@ def measure(model, x, vae_scale, guidance, seed, ae_latent):
     return metrics, [target, recon, other_decode, random_decode]
 
 
+def compare(folder, sets, seed, device='cpu'):
+    """Reconstruction / random-code ratio and retrieval of another exported seed-nano (with its own manifest
+    defaults) on the same held-out sets: how the model before this one fares. Those two measures need no
+    autoencoder encoder, which a model folder does not ship."""
+    import bench_torch
+
+    model, manifest = bench_torch.load_model(folder)
+    model.to(device)
+    d = manifest['diffusion']
+    guidance = d['defaults']['guidance']
+    results = {}
+    for name, x in sets.items():
+        target = (x + 1) / 2
+        codes = encode(model, x)
+        recon = decode_codes(model, codes, d['vaeScale'], guidance, steps=d['defaults']['steps'])
+        random_codes = torch.randint(model.cfg.codebook_size, codes.shape, generator=torch.Generator().manual_seed(seed + 11))
+        random_decode = decode_codes(model, random_codes, d['vaeScale'], guidance, steps=d['defaults']['steps'])
+        recon_err, random_err = float(rmse(recon, target).mean()), float(rmse(random_decode, target).mean())
+        results[name] = {
+            'recon_rmse': recon_err, 'random_codes_rmse': random_err, 'recon_over_random': recon_err / random_err,
+            'retrieval_rate': retrieval_rate(recon, target),
+        }
+        print(json.dumps({f'{name} (compared model)': results[name]}), flush=True)
+    return {'encoder_sha256': manifest['tokenizer']['encoder']['sha256'], 'guidance': guidance, 'sets': results}
+
+
 def run(args):
     data = ds.load_dataset(os.path.join(args.work, 'dataset.npz'))
     model, ckpt = load_model(args.work, args.device)
@@ -219,6 +245,8 @@ def run(args):
         'config': cfg.to_dict(),
         'vae_scale': vae_scale,
     }
+    if getattr(args, 'compare_with', None):
+        metrics['compared'] = compare(args.compare_with, sets, args.seed, args.device)
     with open(os.path.join(args.work, 'metrics.json'), 'w') as f:
         json.dump(metrics, f, indent=2)
 

@@ -72,6 +72,29 @@ def _measure_rows(sets, codebook_size):
     return lines
 
 
+def _compared_lines(m):
+    """The previous model on the same sets (present when the eval stage ran with --compare-with)."""
+    compared = m.get('compared')
+    if not compared:
+        return []
+    lines = [
+        '',
+        f'The model before this one (encoder.onnx sha256 {compared["encoder_sha256"][:12]}, guidance '
+        f'{compared["guidance"]}) on the same sets:',
+        '',
+        '| set | ratio before | ratio now | retrieval before | retrieval now |',
+        '| --- | --- | --- | --- | --- |',
+    ]
+    for name, label, _, _ in SETS:
+        if name in compared['sets'] and name in m['sets']:
+            before, now = compared['sets'][name], m['sets'][name]
+            lines.append(
+                f'| {label} | {before["recon_over_random"]:.3f} | {now["recon_over_random"]:.3f} | '
+                f'{_pct(before["retrieval_rate"])} | {_pct(now["retrieval_rate"])} |'
+            )
+    return lines + ['']
+
+
 def _resolution_lines(cost, tr):
     """What 64x64 would cost, from step_cost.py's timings (absent: the card says how to measure it)."""
     if cost is None:
@@ -151,6 +174,9 @@ def write(path, m, manifest, sizes, preview_rmse, step_cost=None):
         f'Training codes ({m["train_images"]} training sources, one presentation each): '
         f'{m["train_code_usage"]["used"]} of {m["codebook_size"]} codebook entries used (perplexity '
         f'{m["train_code_usage"]["perplexity"]:.0f}), {_pct(m["train_distinct_sequences"])} distinct sequences.',
+    ]
+    lines += _compared_lines(m)
+    lines += [
         'Validation RMSE by guidance scale: '
         + ', '.join(f'{float(g):g}: {e:.4f}' for g, e in m['guidance_validation_rmse'].items())
         + '.',

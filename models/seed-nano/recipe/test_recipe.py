@@ -222,6 +222,9 @@ def test_smoke_run_of_every_stage(tmp_path):
         assert torch.equal(reloaded.null_embedding, trained.null_embedding)
     metrics = json.load(open(os.path.join(work, 'metrics.json')))
     assert set(metrics['sets']) == {'emoji', 'emoji-presented', 'icons', 'icons-presented', 'photos'}
-    # --seed-minutes ends the SEED stage on time, before its step count
-    train.main(['--smoke', '--stage', 'seed', '--work', work, '--seed-minutes', '0.0001'])
-    assert torch.load(os.path.join(work, 'seed.pt'))['steps_done'] < train.SMOKE['seed_steps']
+    # --seed-minutes ends the SEED stage on time, before its step count; --init-from fine-tunes an exported model
+    train.main(['--smoke', '--stage', 'seed', '--work', work, '--seed-minutes', '0.0001', '--init-from', out])
+    ckpt = torch.load(os.path.join(work, 'seed.pt'))
+    assert ckpt['steps_done'] < train.SMOKE['seed_steps']
+    assert ckpt['init_from']['encoder_sha256'] == manifest['tokenizer']['encoder']['sha256']
+    assert ckpt['quantize_from'] == 0, 'a fine-tuned model quantises from the first step'

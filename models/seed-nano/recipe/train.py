@@ -315,6 +315,10 @@ def main(argv=None):
         '--init-from', default=None,
         help='a seed-nano model folder to start the SEED stage from (fine-tuning; default: from scratch)',
     )
+    parser.add_argument(
+        '--compare-with', default=None,
+        help='a seed-nano model folder that the eval stage also measures on the held-out sets (e.g. the previous one)',
+    )
     parser.add_argument('--smoke', action='store_true', help='a few steps of every stage on a small subset')
     args = parser.parse_args(argv)
     stages = ['dataset', 'ae', 'seed', 'eval', 'export'] if args.all else args.stage
