@@ -132,17 +132,25 @@ def training_presentations(data, plain_fraction, seed, image_size=32):
     return torch.cat([augment.present(b, gen, image_size, plain_fraction) for b in sources.split(256)])
 
 
-def measure(model, x, vae_scale, guidance, seed, ae_latent):
-    """Every measure of one held-out set; returns (metrics, decodes for the contact sheet)."""
+def random_code_decodes(model, n, vae_scale, guidance, seed):
+    """Decodes of n random code sequences. They do not depend on any input, so every set is compared with the
+    same ones (a decode costs about a second on a shared CPU)."""
+    gen = torch.Generator().manual_seed(seed + 11)
+    return decode_codes(model, torch.randint(model.cfg.codebook_size, (n, model.cfg.num_queries), generator=gen),
+                        vae_scale, guidance)
+
+
+def measure(model, x, vae_scale, guidance, ae_latent, random_decode):
+    """Every measure of one held-out set; returns (metrics, decodes for the contact sheet).
+
+    The decode of another image's codes is the left neighbour's reconstruction (its codes, its noise)."""
     cfg = model.cfg
     target = (x + 1) / 2
     n = len(x)
     codes = encode(model, x)
     recon = decode_codes(model, codes, vae_scale, guidance)
-    gen = torch.Generator().manual_seed(seed + 11)
-    random_codes = torch.randint(cfg.codebook_size, codes.shape, generator=gen)
-    random_decode = decode_codes(model, random_codes, vae_scale, guidance)
-    other_decode = decode_codes(model, codes.roll(1, dims=0), vae_scale, guidance)
+    random_decode = random_decode[:n]
+    other_decode = recon.roll(1, dims=0)
     roundtrip = encode(model, recon * 2 - 1)
     with torch.no_grad():
         ae_recon = ((model.vae_decoder(ae_latent.to(next(model.parameters()).device)) + 1) / 2).clamp(0, 1).cpu()
@@ -201,16 +209,22 @@ def run(args):
     plain_fraction = ckpt['hp']['plain_fraction']
     train_x = training_presentations(data, plain_fraction, args.seed + 13, cfg.image_size)
     sets = held_out_sets(data, cfg.image_size, args.seed)
+    if getattr(args, 'sets', None):
+        sets = {name: sets[name] for name in args.sets}
     if args.smoke:  # a quick pass through the same code, not a measurement
         sets = {name: x[:8] for name, x in sets.items()}
+    if getattr(args, 'guidance', None):
+        guidance, guidance_errors = args.guidance, {}
+    elif args.smoke:
         guidance, guidance_errors = choose_guidance(model, train_x, vae_scale, args.seed, 8, GUIDANCE_CANDIDATES[:2])
     else:
         guidance, guidance_errors = choose_guidance(model, train_x, vae_scale, args.seed)
+    random_decode = random_code_decodes(model, max(len(x) for x in sets.values()), vae_scale, guidance, args.seed)
     train_codes = encode(model, train_x)
     results = {}
     os.makedirs(args.out, exist_ok=True)
     for name, x in sets.items():
-        results[name], rows = measure(model, x, vae_scale, guidance, args.seed, latent_from_images(args, x))
+        results[name], rows = measure(model, x, vae_scale, guidance, latent_from_images(args, x), random_decode)
         cols = min(CONTACT_COLUMNS, len(x))
         contact_sheet(
             [row[:cols] for row in rows],

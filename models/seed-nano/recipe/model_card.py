@@ -161,9 +161,14 @@ def write(path, m, manifest, sizes, preview_rmse, step_cost=None):
     lines += [
         '',
         f'Errors are RMSE in [0, 1] RGB at {cfg["image_size"]}x{cfg["image_size"]}, averaged over images; decodes use the '
-        'manifest defaults. Guidance was chosen among'
-        f' {sorted(float(g) for g in m["guidance_validation_rmse"])} on {m["validation_images"]} *training* sources in the',
-        'training presentation mix.',
+        'manifest defaults. Every set is compared with the same decodes of random codes; the decode of another',
+        "image's codes is the left neighbour's reconstruction.",
+        (
+            f'Guidance was chosen among {sorted(float(g) for g in m["guidance_validation_rmse"])} on '
+            f'{m["validation_images"]} *training* sources in the training presentation mix.'
+            if m['guidance_validation_rmse']
+            else f'Guidance {m["guidance"]} was given (`--guidance`), not swept, in this run.'
+        ),
         '',
     ]
     lines += _measure_rows(sets, m['codebook_size'])
@@ -177,9 +182,13 @@ def write(path, m, manifest, sizes, preview_rmse, step_cost=None):
     ]
     lines += _compared_lines(m)
     lines += [
-        'Validation RMSE by guidance scale: '
-        + ', '.join(f'{float(g):g}: {e:.4f}' for g, e in m['guidance_validation_rmse'].items())
-        + '.',
+        (
+            'Validation RMSE by guidance scale: '
+            + ', '.join(f'{float(g):g}: {e:.4f}' for g, e in m['guidance_validation_rmse'].items())
+            + '.'
+            if m['guidance_validation_rmse']
+            else ''
+        ),
         '',
         '## Architecture',
         '',

@@ -316,6 +316,14 @@ def main(argv=None):
         help='a seed-nano model folder to start the SEED stage from (fine-tuning; default: from scratch)',
     )
     parser.add_argument(
+        '--guidance', type=float, default=None,
+        help='guidance scale of the eval stage and the manifest (default: chosen on training images)',
+    )
+    parser.add_argument(
+        '--sets', nargs='+', default=None,
+        help='held-out sets the eval stage measures (default: all; evaluate.held_out_sets names them)',
+    )
+    parser.add_argument(
         '--compare-with', default=None,
         help='a seed-nano model folder that the eval stage also measures on the held-out sets (e.g. the previous one)',
     )
