@@ -3,11 +3,12 @@ import { decodeCommand } from './decode';
 import { encodeCommand } from './encode';
 import { installCommand } from './install';
 import { labCommand } from './lab';
+import { tokenizeCommand } from './tokenize';
 
 /**
  * Every command of the CLI. Each lives in its own module; this list is the table of contents.
  */
-const COMMANDS: CliCommand[] = [installCommand, labCommand, encodeCommand, decodeCommand];
+const COMMANDS: CliCommand[] = [installCommand, labCommand, encodeCommand, decodeCommand, tokenizeCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -48,18 +48,46 @@ function source(input: ImageInput): string | Buffer {
   return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
 }
 
+/**
+ * How an image becomes RGB. `default`: apply the EXIF orientation and flatten transparency onto the
+ * manifest's background. `release`: exactly what the SEED release does with PIL (`Image.open(...)
+ * .convert("RGB")`): the stored pixel grid as is (EXIF orientation ignored) and alpha dropped, keeping
+ * whatever colour lies under transparent pixels. Use it for tokens that must sit beside the release's own.
+ */
+export type Preprocess = 'default' | 'release';
+
+export const PREPROCESS_MODES: readonly Preprocess[] = ['default', 'release'];
+
+/** An image at the model's input size, with the size of the picture it came from. */
+export interface PreparedImage {
+  image: RgbImage;
+  /** Width and height of the decoded picture (after orientation under `default`), before the resize. */
+  original: { width: number; height: number };
+}
+
 /** Reads an image and brings it to the model's input size: oriented, flattened, resized, RGB. */
 export async function loadImage(
   input: ImageInput,
   settings: ImageSettings,
-  maxInputPixels = DEFAULT_MAX_INPUT_PIXELS
+  maxInputPixels = DEFAULT_MAX_INPUT_PIXELS,
+  preprocess: Preprocess = 'default'
 ): Promise<RgbImage> {
+  return (await prepareImage(input, settings, maxInputPixels, preprocess)).image;
+}
+
+/** loadImage, also giving the decoded picture's size. */
+export async function prepareImage(
+  input: ImageInput,
+  settings: ImageSettings,
+  maxInputPixels = DEFAULT_MAX_INPUT_PIXELS,
+  preprocess: Preprocess = 'default'
+): Promise<PreparedImage> {
   const [width, height] = settings.size;
   const [r, g, b] = settings.background;
   try {
-    const { data, info } = await sharp(source(input), { limitInputPixels: maxInputPixels })
-      .autoOrient()
-      .flatten({ background: { r, g, b } })
+    let pipeline = sharp(source(input), { limitInputPixels: maxInputPixels });
+    pipeline = preprocess === 'release' ? pipeline : pipeline.autoOrient().flatten({ background: { r, g, b } });
+    const { data, info } = await pipeline
       .toColourspace('srgb')
       .removeAlpha()
       .raw()
@@ -70,7 +98,10 @@ export async function loadImage(
         `The image ${describeInput(input)} did not decode to 8-bit RGB (${info.channels} channels); convert it to an RGB PNG.`
       );
     }
-    return resizeBicubic({ data, width: info.width, height: info.height }, width, height);
+    return {
+      image: resizeBicubic({ data, width: info.width, height: info.height }, width, height),
+      original: { width: info.width, height: info.height }
+    };
   } catch (error) {
     throw imageError(input, error, maxInputPixels);
   }

@@ -14,6 +14,8 @@
  * SeedNumericError (sampling or a graph produced NaN or infinity).
  */
 export { SeedModel } from './model';
+export { PREPROCESS_MODES } from './images';
+export type { Preprocess, PreparedImage, RgbImage } from './images';
 export {
   SeedError,
   SeedInputError,

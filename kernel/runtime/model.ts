@@ -4,7 +4,16 @@ import * as path from 'node:path';
 import { guidedUnet, linearPreview, runSampler, throwIfAborted } from './diffusion';
 import { SeedInputError, SeedModelError } from './errors';
 import { assertFinite } from './finite';
-import { DEFAULT_MAX_INPUT_PIXELS, fromSignedChw, loadImage, normalizeImage, toPng } from './images';
+import {
+  DEFAULT_MAX_INPUT_PIXELS,
+  PreparedImage,
+  Preprocess,
+  RgbImage,
+  fromSignedChw,
+  normalizeImage,
+  prepareImage,
+  toPng
+} from './images';
 import type { SeedModelManifest } from './manifest';
 import { defaultCacheDir } from './cache-dir';
 import { FileHashes } from './file-hashes';
@@ -125,16 +134,35 @@ export class SeedModel {
     if (!Array.isArray(images)) {
       throw new SeedInputError('encode() takes an array of images (paths, file:// URLs or Buffers).');
     }
+    const loaded = await Promise.all(images.map((input) => this.prepareImage(input, options.preprocess)));
+    const encodings = await this.encodePrepared(
+      loaded.map((prepared) => prepared.image),
+      options
+    );
+    return Promise.all(
+      encodings.map(async (encoding, i) => ({ ...encoding, source: await toPng(loaded[i].image, true) }))
+    );
+  }
+
+  /**
+   * Reads one image and brings it to the model's input size (the first half of encode()). The dataset
+   * pipeline calls it for the next batch while the encoder runs on the current one.
+   */
+  prepareImage(input: ImageInput, preprocess: Preprocess = 'default'): Promise<PreparedImage> {
+    return prepareImage(input, this.manifest.image, this.options.maxInputPixels, preprocess);
+  }
+
+  /** The second half of encode(): images already at the model's size -> codes, vectors and top-k, as one batch. */
+  async encodePrepared(loaded: RgbImage[], options: EncodeOptions = {}): Promise<Omit<Encoding, 'source'>[]> {
     const topK = options.topK ?? DEFAULT_KERNEL_SETTINGS.topK;
     if (!Number.isInteger(topK) || topK < 1) {
       throw new SeedInputError(`topK must be a whole number of at least 1, got ${topK}.`);
     }
-    if (images.length === 0) {
+    if (loaded.length === 0) {
       return [];
     }
-    const { image: settings, tokenizer } = this.manifest;
-    const loaded = await Promise.all(images.map((input) => loadImage(input, settings, this.options.maxInputPixels)));
     throwIfAborted(options.signal);
+    const { image: settings, tokenizer } = this.manifest;
     const encoder = await this.graph('tokenizer.encoder.path');
     const inputName = tokenizer.encoder.inputs.image;
     const outputName = tokenizer.encoder.outputs.features;
@@ -164,14 +192,22 @@ export class SeedModel {
     const quantizer = await this.getQuantizer();
     const quantized = await quantizer.quantize(features, topK);
     const n = tokenizer.numCodes;
-    return Promise.all(
-      loaded.map(async (image, i) => ({
-        codes: quantized.codes.slice(i * n, (i + 1) * n),
-        features: features.slice(i * perCode, (i + 1) * perCode),
-        topK: quantized.topK.slice(i * n, (i + 1) * n),
-        source: await toPng(image, true)
-      }))
-    );
+    return loaded.map((_, i) => ({
+      codes: quantized.codes.slice(i * n, (i + 1) * n),
+      features: features.slice(i * perCode, (i + 1) * perCode),
+      topK: quantized.topK.slice(i * n, (i + 1) * n)
+    }));
+  }
+
+  /**
+   * Checks the sha256 of the files encoding needs (encoder with its external data, codebook) now rather
+   * than on first use, so a batch job fails before any work on a mismatched model copy.
+   */
+  async verifyEncoderFiles(): Promise<void> {
+    await Promise.all([
+      this.verify(this.file('tokenizer.encoder.path')),
+      this.verify(this.file('tokenizer.codebook.path'))
+    ]);
   }
 
   /** Codes -> generation embedding -> diffusion -> VAE -> PNG. */

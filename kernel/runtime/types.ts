@@ -2,6 +2,7 @@
 import type { ExecutionProviderName, SamplerName } from '../protocol/vocabulary';
 import type { SessionSource } from './graph-cache';
 import type { ThreadRequest } from './threads';
+import type { Preprocess } from './images';
 
 export type { ExecutionProviderName };
 
@@ -47,6 +48,8 @@ export interface Encoding {
 export interface EncodeOptions {
   /** How many nearest codebook entries to report per position (default 5, at least 1). */
   topK?: number;
+  /** How images become RGB: `default` (EXIF orientation, alpha on the background) or `release` (as SEED's PIL code). */
+  preprocess?: Preprocess;
   signal?: AbortSignal;
 }
 
