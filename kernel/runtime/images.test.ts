@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { SeedInputError } from './errors';
 import { FIXTURES_DIR, readFixtureJson } from './fixtures/paths';
-import { fromSignedChw, loadImage, normalizeImage, toPng } from './images';
+import { fromSignedChw, loadImage, normalizeImage, prepareImage, toPng } from './images';
 import type { ImageSettings } from './manifest';
 
 /** Written by fixtures/make_image_reference.py with Pillow, which SEED's own preprocessing uses. */
@@ -101,4 +101,64 @@ test('VAE output [-1, 1] becomes clamped, rounded 8-bit RGB and a decodable PNG'
   const { data, info } = await sharp(png.png).raw().toBuffer({ resolveWithObject: true });
   assert.equal(info.format, 'raw');
   assert.ok(data.equals(rgb.data));
+});
+
+// `--preprocess release` against pixels computed here from first principles (not by the code under test):
+// PIL's convert("RGB") keeps the colour under transparent pixels and ignores EXIF orientation; the default
+// blends onto white and turns the picture upright. The model size equals the image size, so the resize is
+// the identity and only the preprocessing shows.
+test('release preprocessing keeps the colour under graded alpha; the default flattens it on white', async () => {
+  const [width, height] = [8, 4];
+  const rgba = Buffer.alloc(width * height * 4);
+  const colour = [200, 40, 90];
+  for (let p = 0; p < width * height; p++) {
+    rgba.set([...colour, Math.round((255 * (p % width)) / (width - 1))], p * 4);
+  }
+  const png = await sharp(rgba, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
+  const released = await prepareImage(png, settings([width, height]), undefined, 'release');
+  const flattened = await prepareImage(png, settings([width, height]), undefined, 'default');
+  const expectedRelease: number[] = [];
+  const expectedDefault: number[] = [];
+  for (let p = 0; p < width * height; p++) {
+    const alpha = (p % width) / (width - 1);
+    expectedRelease.push(...colour);
+    expectedDefault.push(...colour.map((c) => Math.round(c * alpha + 255 * (1 - alpha))));
+  }
+  assert.equal(maxDifference(released.image.data, expectedRelease), 0);
+  assert.ok(maxDifference(flattened.image.data, expectedDefault) <= 1);
+  assert.deepEqual(released.original, { width, height });
+});
+
+test('release preprocessing ignores the EXIF orientation; the default applies it', async () => {
+  // Stored 16x8: left half red, right half blue. Orientation 6 means "rotate 90 degrees clockwise to view",
+  // so upright it is 8x16 with red on top and blue below.
+  const [width, height] = [16, 8];
+  const raw = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      raw.set(x < width / 2 ? [255, 0, 0] : [0, 0, 255], (y * width + x) * 3);
+    }
+  }
+  const jpeg = await sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 100 })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+  const pixel = (image: { data: Buffer; width: number }, x: number, y: number) => [
+    ...image.data.subarray((y * image.width + x) * 3, (y * image.width + x) * 3 + 3)
+  ];
+  const near = (actual: number[], expected: number[]) =>
+    assert.ok(
+      actual.every((v, i) => Math.abs(v - expected[i]) <= 8),
+      `${actual} is not ${expected}`
+    );
+  const released = await prepareImage(jpeg, settings([width, height]), undefined, 'release');
+  assert.deepEqual(released.original, { width: 16, height: 8 });
+  near(pixel(released.image, 2, 4), [255, 0, 0]);
+  near(pixel(released.image, 13, 4), [0, 0, 255]);
+  const upright = await prepareImage(jpeg, settings([height, width]), undefined, 'default');
+  assert.deepEqual(upright.original, { width: 8, height: 16 });
+  near(pixel(upright.image, 4, 2), [255, 0, 0]);
+  near(pixel(upright.image, 4, 13), [0, 0, 255]);
 });
