@@ -23,7 +23,7 @@ const SCRIPT = path.join(PACKAGE_ROOT, 'kernel', 'cli', 'cluster', 'tokenize.sba
 const SLURM_LOCAL = path.join(PACKAGE_ROOT, 'scripts', 'slurm-local');
 const SHARDS = 16;
 const WORKERS = 4;
-const PER_SHARD = 60;
+const PER_SHARD = 40;
 /** The samples that cannot be tokenized: a truncated PNG, a JPEG that is text, a sample with no image. */
 const CORRUPT = new Map([
   [3, 'bad-cut'],
