@@ -9,8 +9,11 @@
 // bench_torch.py times encoder + quantiser on a tensor, and de-tokenizer + PLMS + VAE decoder, so encode
 // is also timed as "graphs only" (encoder graph + quantiser on a tensor), the same work as PyTorch's.
 //
+// Then the dataset tokenizer (scripts/bench-tokenize.mjs): images/s against the graphs alone, 1 worker x 2
+// threads against 2 workers x 1 thread, and peak memory at --tokenize-images and --tokenize-rss-images.
+//
 // Usage: node scripts/bench.mjs [--model DIR] [--torch bench_torch.py] [--threads N] [--repeats N] [--rounds N]
-//                               [--json]
+//                               [--tokenize-images N] [--tokenize-rss-images N] [--json]
 //   --torch defaults to <model>/recipe/bench_torch.py, else the seed-nano recipe's (which checks that the
 //   model has seed-nano's architecture, so it also serves the folders `train.py --smoke` exports).
 //
@@ -26,6 +29,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchTokenize, formatTokenizeBench } from './bench-tokenize.mjs';
 import { ROOT } from './setup.mjs';
 
 const require = createRequire(import.meta.url);
@@ -37,6 +41,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '2' },
     repeats: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
+    'tokenize-images': { type: 'string', default: '2000' },
+    'tokenize-rss-images': { type: 'string', default: '20000' },
     json: { type: 'boolean', default: false },
     checkpoints: { type: 'string' }
   },
@@ -340,8 +346,13 @@ const summary = Object.fromEntries(
     }
   ])
 );
+const tokenize = await benchTokenize({
+  model: modelDir,
+  images: Number(values['tokenize-images']),
+  rssImages: Number(values['tokenize-rss-images'])
+});
 if (values.json) {
-  console.log(JSON.stringify({ model: modelDir, threads, repeats, rounds, summary, runs }, null, 2));
+  console.log(JSON.stringify({ model: modelDir, threads, repeats, rounds, summary, runs, tokenize }, null, 2));
 } else {
   const ort = first.onnxruntime;
   console.log(
@@ -369,4 +380,5 @@ if (values.json) {
       `\nPyTorch ${first.pytorch.torch}, ${first.pytorch.threads} threads. Speed-up > 1: ONNX Runtime is faster.`
     );
   }
+  console.log(`\n${formatTokenizeBench(tokenize)}`);
 }

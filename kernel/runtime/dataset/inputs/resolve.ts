@@ -99,11 +99,18 @@ function staticBase(pattern: string): string {
   return parts.slice(0, firstDynamic).join('/') || '.';
 }
 
-/** Sorted by path, one entry per path; two different paths with one key are an error. */
+/**
+ * Sorted by path (then key), each (key, path) once: overlapping inputs name an image once, while a list may
+ * name one file under several keys. Two different paths with one key are an error.
+ */
 function uniqueSorted(samples: FileSample[]): FileSample[] {
-  const byPath = new Map<string, FileSample>();
-  samples.forEach((sample) => byPath.set(sample.path, byPath.get(sample.path) ?? sample));
-  const sorted = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const unique = new Map<string, FileSample>();
+  samples.forEach((sample) =>
+    unique.set(`${sample.key}\0${sample.path}`, unique.get(`${sample.key}\0${sample.path}`) ?? sample)
+  );
+  const order = (a: FileSample, b: FileSample) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  const sorted = [...unique.values()].sort(order);
   const keys = new Map<string, string>();
   for (const sample of sorted) {
     const other = keys.get(sample.key);
