@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import Ajv from 'ajv';
 import sharp from 'sharp';
 import { SeedModelError } from '../errors';
 import { TINY_MODEL_DIR } from '../fixtures/paths';
@@ -61,6 +62,13 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
   }
 }
 
+const SCHEMAS = path.join(__dirname, '..', '..', '..', 'kernel', 'runtime', 'dataset', 'schemas');
+
+function validator(name: string) {
+  const validate = new Ajv({ allErrors: true }).compile(JSON.parse(fs.readFileSync(path.join(SCHEMAS, name), 'utf8')));
+  return (value: unknown) => assert.ok(validate(value), JSON.stringify(validate.errors));
+}
+
 /** The LLM form, written out here independently of kernel/protocol. */
 function llmForm(codes: number[]): string {
   return `<img>${codes.map((code) => `<img_${code.toString().padStart(5, '0')}>`).join('')}</img>`;
@@ -104,6 +112,7 @@ test('a folder becomes Parquet shards that DuckDB reads: every image once, codes
   );
   errors.forEach((e) => assert.match(e.reason, /Cannot read the image/));
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'single', 'shard-00000.done.json'), 'utf8'));
+  validator('shard-manifest.schema.json')(manifest);
   assert.deepEqual(
     [manifest.samples, manifest.errors, manifest.preprocess, manifest.model.id],
     [6, 2, 'default', model.manifest.id]
@@ -165,7 +174,9 @@ print(json.dumps(rows))`;
   const rows = JSON.parse(result.stdout) as [string, { key: string; codes: number[]; tokens: string }][];
   assert.equal(rows.length, 20);
   const parquet = await query(`SELECT key, codes FROM '${path.join(root, 'single')}/*.parquet' ORDER BY key`);
+  const checkRecord = validator('token-record.schema.json');
   rows.forEach(([name, record], i) => {
+    checkRecord(record);
     assert.equal(name, `${record.key}.json`);
     assert.deepEqual(record.codes, parquet[i].codes);
     assert.equal(record.tokens, llmForm(record.codes));
