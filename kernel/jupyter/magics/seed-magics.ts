@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import type { SamplerName } from '../../runtime';
+import { PREPROCESS_MODES, type Preprocess, type SamplerName } from '../../runtime';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../runtime/dataset';
 import { DECODE_LIMITS, SAMPLER_NAMES, type SeedKernelInfo, THREADS_LIMIT, TOP_K_LIMIT } from '../../protocol';
 import type { CellContext, MagicHandler } from '../kernel';
 import { MIME_BUNDLE, MimeBundle, mimeBundleOf } from '../mime-bundle';
@@ -56,6 +57,22 @@ export const MAGICS: MagicSpec[] = [
     minPositionals: 1,
     maxPositionals: 1,
     options: { ...DECODE_OPTIONS, 'top-k': TOP_K, as: AS }
+  },
+  {
+    name: 'tokenize',
+    usage:
+      "%seed tokenize <folder|'glob'|list|'shards/{000..099}.tar'> --out DIR [--format parquet|wds] " +
+      '[--preprocess default|release] [--batch-size N] [--shard-size N]',
+    summary: 'tokenize a dataset into Parquet shards (resumable: interrupt, then rerun to finish)',
+    minPositionals: 1,
+    maxPositionals: Number.POSITIVE_INFINITY,
+    options: {
+      out: { type: 'string' },
+      format: { type: 'string', choices: OUTPUT_FORMATS },
+      preprocess: { type: 'string', choices: PREPROCESS_MODES },
+      'batch-size': { type: 'integer', min: 1 },
+      'shard-size': { type: 'integer', min: 1 }
+    }
   },
   {
     name: 'model',
@@ -225,6 +242,19 @@ export class SeedMagics implements MagicHandler {
         });
         await this.bindAs(options.as, result, 'SeedRecon', context);
         return { hasValue: true, value: result };
+      }
+      case 'tokenize': {
+        if (typeof options.out !== 'string') {
+          throw new MagicUsageError('%seed tokenize: give the output folder with --out DIR.', usage);
+        }
+        const summary = await this.seed.tokenizeDataset(positionals, {
+          out: options.out,
+          format: options.format as OutputFormat | undefined,
+          preprocess: options.preprocess as Preprocess | undefined,
+          batchSize: options['batch-size'] as number | undefined,
+          shardSize: options['shard-size'] as number | undefined
+        });
+        return { hasValue: true, value: summary };
       }
       case 'model':
         return { hasValue: true, value: new MagicText(await this.model(positionals, usage)) };

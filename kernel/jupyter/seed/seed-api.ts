@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { DecodeProgress, ImageInput, PngImage, SamplerName, SeedInputError, SeedModel } from '../../runtime';
+import type { TokenRecord } from '../../runtime/dataset';
 import {
   type SeedKernelInfo,
   type SeedLineage,
@@ -13,6 +14,7 @@ import {
 import type { DisplayOptions } from '../kernel';
 import { MimeBundle, mimeBundleOf } from '../mime-bundle';
 import { ModelChoice, ModelHost } from './model-host';
+import { SeedTokenizeOptions, SeedTokenizeSummary, TokenizeProgressDisplay, tokenizeRecords } from './dataset-tokenize';
 import { DecodeProgressDisplay } from './progress-display';
 import { SeedEncoding, SeedRecon, SeedReconstruction } from './results';
 
@@ -190,6 +192,58 @@ export class SeedApi {
         options.label ?? labelOf(image),
         sourceFile ? { sourceFile } : {}
       );
+    });
+  }
+
+  /**
+   * Tokenizes a dataset (folders, globs, list files, webdataset tars) into Parquet or webdataset shards in
+   * `options.out`, yielding the records as each shard is written. Finished shards are skipped, so a rerun
+   * after an interrupt resumes; the records of skipped shards are in their files.
+   */
+  async *tokenize(inputs: string | string[], options: SeedTokenizeOptions): AsyncGenerator<TokenRecord> {
+    for await (const records of this.tokenizeShards(inputs, options)) {
+      for (const record of records) {
+        yield record;
+      }
+    }
+  }
+
+  /** tokenize() with a live progress line, resolving to a summary (what `%seed tokenize` shows). */
+  async tokenizeDataset(inputs: string | string[], options: SeedTokenizeOptions): Promise<SeedTokenizeSummary> {
+    const model = await this.host.get();
+    const summary = new SeedTokenizeSummary(options.out, model.manifest.tokenizer.codebookSize);
+    const progress =
+      options.progress === false
+        ? undefined
+        : new TokenizeProgressDisplay((bundle, displayOptions) => this.services.display(bundle, displayOptions));
+    try {
+      for await (const records of this.tokenizeShards(inputs, options, progress, (run) => (summary.run = run))) {
+        summary.add(records);
+      }
+    } catch (error) {
+      progress?.stop(`Tokenizing stopped: ${(error as Error).message}`);
+      throw error;
+    }
+    progress?.stop(summary.toString().split('\n')[0]);
+    return summary;
+  }
+
+  private async *tokenizeShards(
+    inputs: string | string[],
+    options: SeedTokenizeOptions,
+    progress?: TokenizeProgressDisplay,
+    onDone?: (run: SeedTokenizeSummary['run']) => void
+  ): AsyncGenerator<TokenRecord[]> {
+    const model = await this.host.get();
+    const list = (typeof inputs === 'string' ? [inputs] : inputs).map((input) =>
+      path.resolve(this.services.rootDir, input)
+    );
+    yield* tokenizeRecords(model, list, {
+      ...options,
+      out: path.resolve(this.services.rootDir, options.out),
+      signal: this.signal,
+      onProgress: progress ? (p) => progress.update(p) : undefined,
+      onDone
     });
   }
 

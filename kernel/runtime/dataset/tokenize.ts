@@ -19,7 +19,7 @@ import { wdsTarBytes } from './output/wds';
 import { WorkerSlot, resolveWorker, shardName, shardsOfWorker } from './plan/assign';
 import { tokenizeShard } from './pipeline/shard-pipeline';
 import { identityOf, PLAN_FILE, readPlan, samePlan } from './plan/plan-file';
-import type { InputShard, ModelIdentity, OutputFormat, ShardManifest, TokenizePlan } from './types';
+import type { InputShard, ModelIdentity, OutputFormat, ShardManifest, TokenRecord, TokenizePlan } from './types';
 import { OUTPUT_FORMATS } from './types';
 
 export const DEFAULT_SHARD_SIZE = 1000;
@@ -47,6 +47,8 @@ export interface TokenizeOptions {
   signal?: AbortSignal;
   onProgress?: (progress: TokenizeProgress) => void;
   onShard?: (shard: ShardManifest, skipped: boolean) => void;
+  /** The records of each shard this run writes, after its files are in place; awaited, so a slow consumer holds the run back. */
+  onRecords?: (records: TokenRecord[], shard: ShardManifest) => Promise<void> | void;
 }
 
 export interface TokenizeProgress {
@@ -209,11 +211,12 @@ async function runJob(
       break;
     }
     try {
-      const manifest = await writeShard(options, plan, worker, shard, batchSize, progress);
+      const { manifest, records } = await writeShard(options, plan, worker, shard, batchSize, progress);
       summary.completed++;
       summary.samples += manifest.samples;
       summary.errors += manifest.errors;
       options.onShard?.(manifest, false);
+      await options.onRecords?.(records, manifest);
       progress(0, 0);
     } catch (error) {
       if (error instanceof SeedCancelledError) {
@@ -235,7 +238,7 @@ async function writeShard(
   shard: InputShard,
   batchSize: number,
   progress: (samples: number, errors: number) => void
-): Promise<ShardManifest> {
+): Promise<{ manifest: ShardManifest; records: TokenRecord[] }> {
   const started = performance.now();
   const name = shardName(shard.index);
   await removeStaleTemps(options.out, name);
@@ -284,5 +287,5 @@ async function writeShard(
     worker: { index: worker.index, numShards: worker.numShards, host: os.hostname() }
   };
   await writeAtomic(manifestPath(options.out, name), `${JSON.stringify(manifest, null, 2)}\n`);
-  return manifest;
+  return { manifest, records };
 }
