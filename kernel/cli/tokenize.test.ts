@@ -4,7 +4,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import sharp from 'sharp';
+import { parseLlmTokens } from '../protocol/llm-tokens';
 import { TINY_MODEL_DIR } from '../runtime/fixtures/paths';
 import { PACKAGE_ROOT } from './paths';
 
@@ -75,6 +77,25 @@ test('SIGTERM inside a shard leaves no file of it; the rerun completes it; statu
   assert.match(rerun.stderr, /shard-00000: already done/);
   assert.match(rerun.stderr, /2 shards written, 1 already done; 32 images, 0 errors/);
   assert.equal(cli(['tokenize', 'status', out]).status, 0);
+});
+
+test('tokens read back by DuckDB round-trip through decode: the same image as decoding the codes', async () => {
+  const out = path.join(root, 'roundtrip');
+  assert.equal(cli(['tokenize', path.join(images, 'im0*.png'), '--out', out]).status, 0);
+  const db = await DuckDBInstance.create(':memory:');
+  const connection = await db.connect();
+  const [row] = (
+    await connection.runAndReadAll(`SELECT codes, tokens FROM '${out}/*.parquet' ORDER BY key LIMIT 1`)
+  ).getRowObjectsJson() as { codes: number[]; tokens: string }[];
+  connection.closeSync();
+  assert.deepEqual(parseLlmTokens(row.tokens), row.codes);
+  const fromTokens = path.join(root, 'from-tokens.png');
+  const fromCodes = path.join(root, 'from-codes.png');
+  const steps = ['--steps', '2'];
+  const llm = cli(['decode', `Here is the picture: ${row.tokens} as you asked.`, '-o', fromTokens, ...steps]);
+  assert.equal(llm.status, 0, llm.stderr);
+  assert.equal(cli(['decode', row.codes.join(','), '-o', fromCodes, ...steps]).status, 0);
+  assert.ok(fs.readFileSync(fromTokens).equals(fs.readFileSync(fromCodes)));
 });
 
 test('the worker index comes from SLURM_ARRAY_TASK_ID; the count must be on the command line', () => {

@@ -1,7 +1,14 @@
 import * as path from 'node:path';
 import { PREPROCESS_MODES, type Preprocess, type SamplerName } from '../../runtime';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../runtime/dataset';
-import { DECODE_LIMITS, SAMPLER_NAMES, type SeedKernelInfo, THREADS_LIMIT, TOP_K_LIMIT } from '../../protocol';
+import {
+  DECODE_LIMITS,
+  type Limit,
+  SAMPLER_NAMES,
+  type SeedKernelInfo,
+  THREADS_LIMIT,
+  TOP_K_LIMIT
+} from '../../protocol';
 import type { CellContext, MagicHandler } from '../kernel';
 import { MIME_BUNDLE, MimeBundle, mimeBundleOf } from '../mime-bundle';
 import { SeedApi, SeedDecodeOptions } from '../seed/seed-api';
@@ -24,6 +31,8 @@ import {
 
 const AS: OptionSpec = { type: 'identifier' };
 const TOP_K: OptionSpec = { type: 'integer', limit: TOP_K_LIMIT };
+/** Batch and shard sizes of `%seed tokenize`: any whole number from 1. */
+const COUNT: Limit = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true };
 const DECODE_OPTIONS: Record<string, OptionSpec> = {
   steps: { type: 'integer', limit: DECODE_LIMITS.steps },
   guidance: { type: 'number', limit: DECODE_LIMITS.guidance },
@@ -70,8 +79,8 @@ export const MAGICS: MagicSpec[] = [
       out: { type: 'string' },
       format: { type: 'string', choices: OUTPUT_FORMATS },
       preprocess: { type: 'string', choices: PREPROCESS_MODES },
-      'batch-size': { type: 'integer', min: 1 },
-      'shard-size': { type: 'integer', min: 1 }
+      'batch-size': { type: 'integer', limit: COUNT },
+      'shard-size': { type: 'integer', limit: COUNT }
     }
   },
   {
