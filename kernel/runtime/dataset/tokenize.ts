@@ -12,6 +12,7 @@ import { SeedCancelledError, SeedInputError } from '../errors';
 import type { Preprocess } from '../images';
 import { PREPROCESS_MODES } from '../images';
 import type { SeedModel } from '../model';
+import { resolveModelPath, sha256File } from '../manifest-loader';
 import { resolveInputs } from './inputs/resolve';
 import { parquetBytes } from './output/parquet';
 import { manifestPath, readDoneManifest, removeStaleTemps, sha256, writeAtomic } from './output/shard-files';
@@ -91,14 +92,19 @@ function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
+/**
+ * The model as manifests record it: its id and the sha256 of the files encoding reads, checked against the
+ * manifest first (a damaged copy stops here, before any work), or computed when the manifest gives none.
+ */
 async function modelIdentity(model: SeedModel): Promise<ModelIdentity> {
   await model.verifyEncoderFiles();
   const { tokenizer } = model.manifest;
-  const files: Record<string, string> = {
-    'tokenizer.codebook': tokenizer.codebook.sha256 ?? '',
-    'tokenizer.encoder': tokenizer.encoder.sha256 ?? ''
+  const hash = async (ref: { path: string; sha256?: string }) =>
+    ref.sha256 ?? (await sha256File(resolveModelPath(model.dir, ref.path)));
+  return {
+    id: model.manifest.id,
+    files: { 'tokenizer.codebook': await hash(tokenizer.codebook), 'tokenizer.encoder': await hash(tokenizer.encoder) }
   };
-  return { id: model.manifest.id, files };
 }
 
 async function checkWritable(out: string): Promise<void> {
