@@ -15,7 +15,7 @@
  */
 export { SeedModel } from './model';
 export { PREPROCESS_MODES } from './images';
-export type { Preprocess, PreparedImage, RgbImage } from './images';
+export type { Preprocess, PreparedImage } from './images';
 export {
   SeedError,
   SeedInputError,
@@ -39,6 +39,7 @@ export type {
 export type {
   ImageInput,
   PngImage,
+  RgbImage,
   CodeCandidate,
   Encoding,
   EncodeOptions,
