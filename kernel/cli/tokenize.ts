@@ -17,7 +17,7 @@ import {
   tokenizeStatus
 } from '../runtime/dataset';
 import { CliCommand, UsageError } from './command';
-import { modelDir, modelOptionHelp, parseInteger } from './model-option';
+import { modelDir, modelOptionHelp, parseInteger, threadsOption, threadsOptionHelp } from './model-option';
 
 const USAGE = `Usage: jupyterlab-seed tokenize <input...> --out DIR [options]
        jupyterlab-seed tokenize status DIR
@@ -34,7 +34,7 @@ Options:
   --format F           parquet (default) or wds (a tar with one <key>.json per sample)
   --shard-index I      this worker's index (default: $SLURM_ARRAY_TASK_ID, else $JOB_COMPLETION_INDEX)
   --num-shards N       the number of workers (always from the command line; default 1)
-  --threads N          ONNX Runtime threads (default: $SLURM_CPUS_PER_TASK, else ONNX Runtime's choice)
+${threadsOptionHelp(23)}
   --batch-size N       images per encoder batch (default ${DEFAULT_BATCH_SIZE})
   --shard-size N       images per shard for folders, globs and lists (default ${DEFAULT_SHARD_SIZE})
   --preprocess P       default (EXIF orientation, transparency on white) or release (as SEED's own
@@ -86,15 +86,6 @@ async function status(args: string[]): Promise<number> {
   return complete ? 0 : 1;
 }
 
-/** --threads, else the SLURM allocation, else ONNX Runtime's own choice (undefined). */
-function threadsFrom(option: number | undefined, env: NodeJS.ProcessEnv): number | undefined {
-  if (option !== undefined) {
-    return option;
-  }
-  const slurm = env.SLURM_CPUS_PER_TASK;
-  return slurm !== undefined && /^[1-9]\d*$/.test(slurm) ? Number(slurm) : undefined;
-}
-
 async function tokenize(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     out: { type: 'string' },
@@ -123,8 +114,8 @@ async function tokenize(args: string[]): Promise<number> {
     throw new UsageError(`--preprocess must be ${PREPROCESS_MODES.join(' or ')}, got '${preprocess}'.`);
   }
   const integer = (name: string, min: number) => parseInteger(name, values[name], min);
-  const threads = threadsFrom(integer('threads', 1), process.env);
-  const model = await SeedModel.load(modelDir(values.model), { threads });
+  // --threads, else the runtime's own choice: SLURM_CPUS_PER_TASK in a SLURM job, else the CPUs available.
+  const model = await SeedModel.load(modelDir(values.model), { threads: threadsOption(values.threads) });
   const controller = new AbortController();
   // SLURM and Kubernetes send SIGTERM before they kill (preemption, scancel, timeouts): abandon the shard
   // in progress, which leaves no file that counts, and exit so the scheduler can requeue.
@@ -153,8 +144,8 @@ async function tokenize(args: string[]): Promise<number> {
     const { worker } = job;
     console.error(
       `tokenize: worker ${worker.index} of ${worker.numShards} (index from ${worker.indexFrom}): ${job.shards.length} of ` +
-        `${job.plan.shards.length} shards, model ${model.manifest.id} on ${model.executionProvider.name}` +
-        `${threads ? `, ${threads} threads` : ''}`
+        `${job.plan.shards.length} shards, model ${model.manifest.id} on ${model.executionProvider.name}, ` +
+        `${model.threads.count} threads (${model.threads.reason})`
     );
     const summary = await job.run();
     reporterStop();
