@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import sharp from 'sharp';
 import { parseLlmTokens } from '../protocol/llm-tokens';
 import { TINY_MODEL_DIR } from '../runtime/fixtures/paths';
-import { PACKAGE_ROOT } from './paths';
+import { PACKAGE_ROOT } from '../runtime/package-paths';
 
 const BIN = path.join(PACKAGE_ROOT, 'bin', 'jupyterlab-seed.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-cli-tokenize-'));

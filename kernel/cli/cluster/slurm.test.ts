@@ -16,7 +16,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import sharp from 'sharp';
 import * as tar from 'tar-stream';
 import { TINY_MODEL_DIR } from '../../runtime/fixtures/paths';
-import { PACKAGE_ROOT } from '../paths';
+import { PACKAGE_ROOT } from '../../runtime/package-paths';
 
 const BIN = path.join(PACKAGE_ROOT, 'bin', 'jupyterlab-seed.js');
 const SCRIPT = path.join(PACKAGE_ROOT, 'kernel', 'cli', 'cluster', 'tokenize.sbatch');
