@@ -1,10 +1,16 @@
-"""Reading the released SEED v1 checkpoint files and matching their keys to `SeedV1Tokenizer`, key by key.
+"""Reading the released SEED checkpoint files and matching their keys to the model, key by key.
 
-Three files make the tokenizer: `eva_vit_g.pth` (a flat state dict of the ViT), `causal_qformer.pth` and
-`seed_tokenizer.pth` (each `{"model": state_dict}`). A file may also hold parameters that SEED never runs,
-because they come from BLIP-2's training (the Q-Former's text embeddings and text FFN, its language-model
-head, the stage-1 contrastive heads) or from SEED's own training-only branches; those are accepted and
-listed as ignored. Any other extra key, any missing key and any shape mismatch is an error.
+SEED v1 is three files: `eva_vit_g.pth` (a flat state dict of the ViT), `causal_qformer.pth` and
+`seed_tokenizer.pth` (each `{"model": state_dict}`). SEED-2 (SEED-LLaMA) is `eva_vit_g.pth` and
+`seed_quantizer.pt` (a flat state dict of the whole tokenizer). A file may also hold parameters that SEED
+never runs, because they come from BLIP-2's training (the Q-Former's text embeddings and text FFN, its
+language-model head, the stage-1 contrastive heads) or from SEED's own training-only branches; those are
+accepted and listed as ignored. Any other extra key, any missing key and any shape mismatch is an error.
+
+Load order is the release's: it builds the ViT from `eva_vit_g.pth`, then loads each SEED file into the whole
+model with non-strict `load_state_dict`, one after another. So a tensor that a later file also holds (a copy
+of the ViT inside a Q-Former checkpoint, say) replaces the earlier one. We do the same, compare each such
+copy with the tensor it replaces, and log how many were identical and how far the others differ.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from pathlib import Path
 
 import torch
 
-from seed_v1_modules import SeedV1Tokenizer
+from torch import nn
 
 QFORMER_UNUSED = (
     (r'\.bert\.embeddings\.(word_embeddings|position_embeddings)\.weight$', 'text token/position embeddings'),
@@ -29,20 +35,20 @@ QFORMER_UNUSED = (
 
 @dataclass(frozen=True)
 class CheckpointPart:
-    """One released file: which top-level modules of `SeedV1Tokenizer` it fills, and how it is laid out."""
+    """One released file: which top-level modules of the model it fills, and how it is laid out."""
 
     filename: str
     description: str
     option: str
     roots: tuple[str, ...]
-    # Prefix the file's keys lack relative to SeedV1Tokenizer (the ViT file has no `visual_encoder.`).
+    # Prefix the file's keys lack relative to the model (the ViT file has no `visual_encoder.`).
     prefix: str = ''
     known_unused: tuple[tuple[str, str], ...] = ()
 
     def model_key(self, file_key: str) -> str:
         return self.prefix + file_key
 
-    def expected_shapes(self, model: SeedV1Tokenizer) -> dict[str, torch.Size]:
+    def expected_shapes(self, model: nn.Module) -> dict[str, torch.Size]:
         return {
             key[len(self.prefix) :]: tensor.shape
             for key, tensor in model.state_dict().items()
@@ -75,7 +81,6 @@ CAUSAL_QFORMER = CheckpointPart(
     known_unused=tuple((r'^Qformer' + pattern, reason) for pattern, reason in QFORMER_UNUSED)
     + (
         (r'^(vision_proj|text_proj|itm_head)\.|^temp$', 'BLIP-2 stage-1 contrastive/matching heads'),
-        (r'^visual_encoder\.', 'a copy of the ViT (the ViT is read from eva_vit_g.pth)'),
     ),
 )
 
@@ -99,28 +104,96 @@ SEED_TOKENIZER = CheckpointPart(
     ),
 )
 
-PARTS = (EVA_VIT, CAUSAL_QFORMER, SEED_TOKENIZER)
 
-# Files people may confuse with the SEED v1 ones, recognised by key patterns that must all occur,
-# so the error can name them.
-FOREIGN_SIGNATURES = (
+SEED_QUANTIZER = CheckpointPart(
+    filename='seed_quantizer.pt',
+    description='SEED-2 (SEED-LLaMA) tokenizer: ln_vision, causal Q-Former, codebook, image de-tokenizer',
+    option='--seed-quantizer',
+    roots=(
+        'ln_vision',
+        'query_tokens',
+        'Qformer',
+        'encode_task_layer',
+        'quantize',
+        'decode_task_layer',
+        'pos_embed_image',
+        'blocks_image',
+        'image_down',
+        'distill_image_proj',
+    ),
+    known_unused=tuple((r'^Qformer' + pattern, reason) for pattern, reason in QFORMER_UNUSED)
+    + (
+        (r'^(vision_proj|text_proj|itm_head)\.|^temp$', 'BLIP-2 stage-1 contrastive/matching heads'),
+        # recon_s=True builds `pos_embed` + `blocks` (a reconstruction branch get_codebook_entry never runs).
+        (r'^pos_embed$|^blocks\.\d+\.', 'training-only reconstruction branch (pos_embed, blocks)'),
+        (r'^(visual_encoder\.)?(norm|fc_norm|head)\.', 'EVA-CLIP final norm / classification head'),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Release:
+    """One tokenizer release: its files in the order the release loads them, and files of other models that
+    people may pass instead, recognised by key patterns that must all occur."""
+
+    name: str
+    converter: str
+    parts: tuple[CheckpointPart, ...]
+    # Parts whose file may be left out when later files hold all of its tensors.
+    optional: tuple[CheckpointPart, ...] = ()
+    foreign: tuple[tuple[tuple[str, ...], str], ...] = ()
+
+
+COMMON_FOREIGN = (
     (
         (r'^model\.diffusion_model\.|^first_stage_model\.|^cond_stage_model\.',),
         'a Stable Diffusion checkpoint (like sd-v1-4.ckpt)',
     ),
     ((r'^(conv_in|down_blocks|up_blocks|mid_block)\.',), 'a diffusers UNet or VAE'),
     ((r'^text_model\.|^vision_model\.',), 'a Hugging Face CLIP model'),
-    (
-        (r'^Qformer\.', r'^Reverse_Qformer\.', r'^distill_image_proj\.'),
-        'the SEED-2 (SEED-LLaMA) tokenizer, seed_quantizer.pt, which this converter does not read',
-    ),
 )
+SEED2_SIGNATURE = (
+    (r'^quantize\.', r'^image_down\.', r'^distill_image_proj\.'),
+    'the SEED-2 (SEED-LLaMA) tokenizer, seed_quantizer.pt; convert it with convert_seed2.py',
+)
+SEED_V1_TOKENIZER_SIGNATURE = (
+    (r'^Reverse_Qformer\.', r'^distill_text_proj\.'),
+    'the SEED v1 de-tokenizer, seed_tokenizer.pth; convert SEED v1 with convert.py',
+)
+SEED_V1_QFORMER_SIGNATURE = (
+    (r'^Qformer\.', r'^ln_vision\.'),
+    'the SEED v1 causal Q-Former, causal_qformer.pth (it has no codebook); convert SEED v1 with convert.py',
+)
+
+SEED_V1 = Release(
+    name='SEED v1',
+    converter='convert.py',
+    parts=(EVA_VIT, CAUSAL_QFORMER, SEED_TOKENIZER),
+    foreign=COMMON_FOREIGN + (SEED2_SIGNATURE,),
+)
+SEED_V2 = Release(
+    name='SEED-2',
+    converter='convert_seed2.py',
+    parts=(EVA_VIT, SEED_QUANTIZER),
+    optional=(EVA_VIT,),
+    foreign=COMMON_FOREIGN + (SEED_V1_TOKENIZER_SIGNATURE, SEED_V1_QFORMER_SIGNATURE),
+)
+PARTS = SEED_V1.parts
 
 LISTED_KEYS = 40
 
 
 class CheckpointError(Exception):
     """A checkpoint file is missing, unreadable or does not hold the expected model."""
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A tensor loaded from an earlier file and replaced by a later file's copy, as the release does."""
+
+    key: str
+    earlier: str
+    max_abs_diff: float
 
 
 @dataclass
@@ -132,6 +205,9 @@ class KeyReport:
     mismatched: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)
     ignored: dict[str, list[str]] = field(default_factory=dict)
     resemblance: str = ''
+    # Keys of other files' modules that this file holds too, and what loading them replaced.
+    copies: list[str] = field(default_factory=list)
+    replaced: list[Replacement] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -139,6 +215,21 @@ class KeyReport:
 
     def ignored_summary(self) -> str:
         return '; '.join(f'{len(keys)} x {reason}' for reason, keys in self.ignored.items())
+
+    def replaced_summary(self) -> str:
+        """Says how many tensors of earlier files this file replaced and whether the copies differed."""
+        if not self.replaced:
+            return ''
+        differing = [r for r in self.replaced if r.max_abs_diff != 0]
+        earlier = ', '.join(sorted({r.earlier for r in self.replaced}))
+        text = f'replaced {len(self.replaced)} tensors of {earlier} (the release loads this file later): '
+        if not differing:
+            return text + 'all identical'
+        worst = max(differing, key=lambda r: r.max_abs_diff)
+        return text + (
+            f'{len(differing)} differ (largest: {worst.key}, by {worst.max_abs_diff:.3g}); '
+            f'{len(self.replaced) - len(differing)} identical'
+        )
 
     def describe(self) -> str:
         lines = [
@@ -218,20 +309,32 @@ def _unwrap(loaded: object, path: Path, part: CheckpointPart) -> dict[str, torch
 UNKNOWN_ALLOWED = 'unknown keys allowed by --ignore-unexpected-keys'
 
 
+def owner(release: Release, model_key: str) -> CheckpointPart | None:
+    root = model_key.split('.', 1)[0]
+    return next((part for part in release.parts if root in part.roots), None)
+
+
 def match_keys(
     part: CheckpointPart,
     path: Path,
     state: dict[str, torch.Tensor],
-    model: SeedV1Tokenizer,
+    model: nn.Module,
     ignore_unexpected: bool = False,
+    release: Release = SEED_V1,
 ) -> KeyReport:
+    """Sorts the file's keys into its own, copies of other files' tensors, known-unused and unexpected ones,
+    and lists its own keys that it lacks and shapes that differ from the model's."""
+    targets = model.state_dict()
     expected = part.expected_shapes(model)
     report = KeyReport(part, path)
     ignored: dict[str, list[str]] = defaultdict(list)
     for key, tensor in state.items():
-        if key in expected:
-            if tuple(tensor.shape) != tuple(expected[key]):
-                report.mismatched.append((key, tuple(tensor.shape), tuple(expected[key])))
+        model_key = part.model_key(key)
+        if model_key in targets and owner(release, model_key) is not None:
+            if tuple(tensor.shape) != tuple(targets[model_key].shape):
+                report.mismatched.append((key, tuple(tensor.shape), tuple(targets[model_key].shape)))
+            elif key not in expected:
+                report.copies.append(key)
         elif (reason := part.unused_reason(key)) is not None:
             ignored[reason].append(key)
         elif ignore_unexpected:
@@ -241,18 +344,18 @@ def match_keys(
     report.missing = [key for key in expected if key not in state]
     report.ignored = dict(ignored)
     if not report.ok:
-        report.resemblance = resemblance(part, state, model)
+        report.resemblance = resemblance(part, state, model, release)
     return report
 
 
-def resemblance(part: CheckpointPart, state: dict[str, torch.Tensor], model: SeedV1Tokenizer) -> str:
+def resemblance(part: CheckpointPart, state: dict[str, torch.Tensor], model: nn.Module, release: Release) -> str:
     """A sentence saying which model the file's keys look like, to catch swapped or wrong files."""
     keys = list(state)
-    for patterns, name in FOREIGN_SIGNATURES:
+    for patterns, name in release.foreign:
         if all(any(re.search(pattern, key) for key in keys) for pattern in patterns):
             return f'This file looks like {name}.'
     scores = []
-    for other in PARTS:
+    for other in release.parts:
         names = set(other.expected_shapes(model))
         known = sum(1 for key in keys if key in names or other.unused_reason(key) is not None)
         scores.append((known / max(len(keys), 1), other))
@@ -267,29 +370,60 @@ def resemblance(part: CheckpointPart, state: dict[str, torch.Tensor], model: See
             f'This file has the names of {part.filename} ({best_score:.0%} of its keys), so it is probably a '
             'different version or size of that model.'
         )
-    return f'This file does not look like any SEED v1 checkpoint ({best_score:.0%} of its keys match the closest).'
+    return (
+        f'This file does not look like any {release.name} checkpoint '
+        f'({best_score:.0%} of its keys match the closest).'
+    )
 
 
 def load_released_checkpoints(
-    model: SeedV1Tokenizer, paths: dict[CheckpointPart, Path], ignore_unexpected: bool = False, log=print
+    model: nn.Module,
+    paths: dict[CheckpointPart, Path | None],
+    ignore_unexpected: bool = False,
+    log=print,
+    release: Release = SEED_V1,
 ) -> list[KeyReport]:
-    """Checks every file's keys, copies the weights of the files that match into `model`, and raises
-    one CheckpointError that describes every mismatching file if any does not match."""
-    reports = []
+    """Checks every file's keys and copies the weights into `model` in the release's load order, a later
+    file's copy of a tensor replacing the earlier one. Raises one CheckpointError that describes every
+    mismatching file if any does not match. A part in `release.optional` may be given as None when later
+    files hold all of its tensors."""
+    reports: list[KeyReport] = []
     targets = model.state_dict()
-    for part in PARTS:
-        state = read_state_dict(paths[part], part)
-        report = match_keys(part, paths[part], state, model, ignore_unexpected)
+    # Which file each model tensor was last loaded from (the release's non-strict loads: the last one wins).
+    loaded_from: dict[str, str] = {}
+    for part in release.parts:
+        path = paths.get(part)
+        if path is None:
+            if part not in release.optional:
+                raise CheckpointError(f'{part.filename} ({part.description}) is needed: pass it as {part.option}.')
+            continue
+        state = read_state_dict(path, part)
+        report = match_keys(part, path, state, model, ignore_unexpected, release)
         reports.append(report)
-        if report.ok:
-            expected = part.expected_shapes(model)
+        if not (report.unexpected or report.mismatched):
+            own = [key for key in part.expected_shapes(model) if key in state]
             with torch.no_grad():
-                for key in expected:
-                    targets[part.model_key(key)].copy_(state[key])
-            loaded = len(expected)
-            extra = f'; ignored {report.ignored_summary()}' if report.ignored else ''
-            log(f'{part.filename}: {loaded} tensors loaded{extra}')
+                for key in own + report.copies:
+                    model_key, value = part.model_key(key), state[key]
+                    if model_key in loaded_from:
+                        difference = (targets[model_key].float() - value.float()).abs().max().item()
+                        report.replaced.append(Replacement(model_key, loaded_from[model_key], difference))
+                    targets[model_key].copy_(value)
+                    loaded_from[model_key] = part.filename
+            notes = [note for note in (report.replaced_summary(), report.ignored_summary()) if note]
+            extra = f'; {"; ".join(notes)}' if notes else ''
+            copies = f' ({len(report.copies)} of them copies of other files\' tensors)' if report.copies else ''
+            log(f'{part.filename}: {len(own) + len(report.copies)} tensors loaded{copies}{extra}')
         del state
+    # An optional file left out is fine only when later files held every tensor it would have given.
+    for part in release.optional:
+        if paths.get(part) is None:
+            absent = [key for key in part.expected_shapes(model) if part.model_key(key) not in loaded_from]
+            if absent and not any(report.unexpected or report.mismatched for report in reports):
+                raise CheckpointError(
+                    f'{part.filename} ({part.description}) was not given and the other files do not hold its '
+                    f'{len(absent)} tensors (e.g. {part.model_key(absent[0])}); pass it as {part.option}.'
+                )
     bad = [report for report in reports if not report.ok]
     if bad:
         hint = ''
@@ -299,6 +433,6 @@ def load_released_checkpoints(
                 'pass --ignore-unexpected-keys to convert anyway.'
             )
         raise CheckpointError(
-            'The checkpoints do not match SEED v1:\n' + '\n'.join(report.describe() for report in bad) + hint
+            f'The checkpoints do not match {release.name}:\n' + '\n'.join(report.describe() for report in bad) + hint
         )
     return reports
