@@ -100,6 +100,9 @@ export function modelFiles(manifest: SeedModelManifest, dir: string): ModelFile[
     addOnnx('diffusion.textEncoder', diffusion.textEncoder);
   }
   add('diffusion.unconditional', diffusion.unconditional);
+  if (diffusion.unclip) {
+    add('diffusion.unclip.imageNormalizer', diffusion.unclip.imageNormalizer);
+  }
   return files;
 }
 
@@ -111,8 +114,22 @@ export function manifestProblems(data: unknown): string[] {
   }
   const manifest = data as SeedModelManifest;
   const problems: string[] = [];
-  if (manifest.family !== 'seed-v1') {
-    problems.push(`family '${manifest.family}' is not supported by this runtime yet; it runs 'seed-v1' models`);
+  const unclip = manifest.diffusion.unclip;
+  if (manifest.family === 'seed-v2') {
+    if (!unclip) {
+      problems.push(
+        "family 'seed-v2' needs 'diffusion.unclip' (SD 2.1 unCLIP conditioning); convert_seed2.py writes it"
+      );
+    } else if (unclip.noiseLevel >= unclip.noiseSchedule.trainSteps) {
+      problems.push(
+        `'diffusion.unclip.noiseLevel' must be below noiseSchedule.trainSteps (${unclip.noiseSchedule.trainSteps})`
+      );
+    }
+    if (manifest.generationEmbedding.tokens !== 1) {
+      problems.push("family 'seed-v2' makes one image embedding: 'generationEmbedding.tokens' must be 1");
+    }
+  } else if (unclip) {
+    problems.push(`'diffusion.unclip' belongs to family 'seed-v2'; remove it or set the family`);
   }
   const schedule = manifest.diffusion.schedule;
   const maxSteps = Math.floor(schedule.trainSteps / 2);

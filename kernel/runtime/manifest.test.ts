@@ -85,13 +85,57 @@ test('external data may be listed as paths or as paths with hashes', () => {
   );
 });
 
-test('checks beyond the schema: family, default steps, preview rows', () => {
+function seed2Manifest(): SeedModelManifest {
   const m = tinyManifest();
   m.family = 'seed-v2';
+  m.generationEmbedding = { tokens: 1, dim: 1024 };
+  m.diffusion.unclip = {
+    classLabels: 'class_labels',
+    textEmbedding: [77, 1024],
+    imageNormalizer: { path: 'unclip/image_normalizer.f32', sha256: 'b'.repeat(64), dtype: 'float32' },
+    noiseSchedule: { kind: 'cosine', trainSteps: 1000 },
+    noiseLevel: 0,
+    scheduler: 'DDIMScheduler'
+  };
+  return m;
+}
+
+test('a seed-v2 manifest with its unCLIP section is valid and names the normaliser file', () => {
+  const m = seed2Manifest();
+  assert.deepEqual(manifestProblems(m), []);
+  const files = modelFiles(m, '/models/x');
+  assert.deepEqual(
+    files.filter((f) => f.field === 'diffusion.unclip.imageNormalizer.path').map((f) => f.path),
+    ['/models/x/unclip/image_normalizer.f32']
+  );
+});
+
+test('the unCLIP section goes with seed-v2 only, and its noise level fits its schedule', () => {
+  const v2 = seed2Manifest();
+  v2.diffusion.unclip!.noiseLevel = 1000;
+  v2.generationEmbedding.tokens = 77;
+  assert.deepEqual(manifestProblems(v2), [
+    "'diffusion.unclip.noiseLevel' must be below noiseSchedule.trainSteps (1000)",
+    "family 'seed-v2' makes one image embedding: 'generationEmbedding.tokens' must be 1"
+  ]);
+  const bare = seed2Manifest();
+  delete bare.diffusion.unclip;
+  assert.match(manifestProblems(bare)[0], /family 'seed-v2' needs 'diffusion.unclip'/);
+  const v1 = seed2Manifest();
+  v1.family = 'seed-v1';
+  assert.match(manifestProblems(v1)[0], /'diffusion.unclip' belongs to family 'seed-v2'/);
+  const typo = seed2Manifest() as unknown as { diffusion: { unclip: Record<string, unknown> } };
+  typo.diffusion.unclip.noiseLvl = 3;
+  assert.ok(
+    manifestProblems(typo).includes("unknown field 'diffusion.unclip.noiseLvl': remove it or fix its spelling")
+  );
+});
+
+test('checks beyond the schema: default steps, preview rows', () => {
+  const m = tinyManifest();
   m.diffusion.defaults.steps = 501;
   m.diffusion.preview!.matrix.pop();
   assert.deepEqual(manifestProblems(m), [
-    "family 'seed-v2' is not supported by this runtime yet; it runs 'seed-v1' models",
     "'diffusion.defaults.steps' must be at most 500 (half of schedule.trainSteps)",
     "'diffusion.preview.matrix' has 3 rows; it needs one per latent channel (4)"
   ]);

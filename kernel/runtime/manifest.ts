@@ -66,14 +66,38 @@ export interface LinearPreview {
   bias: [number, number, number];
 }
 
+/**
+ * Stable Diffusion 2.1 unCLIP conditioning (family `seed-v2`): the tokenizer's image embedding becomes the
+ * UNet's class labels as diffusers' StableUnCLIPImg2ImgPipeline computes them: normalise with the image
+ * normaliser, noise to `noiseLevel` on `noiseSchedule`, un-normalise, then append the sinusoidal embedding of
+ * the noise level. Without negative codes the negative half of guidance gets all-zero class labels.
+ */
+export interface UnclipSettings {
+  /** Name of the UNet's class-label input, [N, 2 * embedding dim]. */
+  classLabels: string;
+  /** [tokens, dim] of `diffusion.unconditional`: the empty prompt's text embedding, the UNet's encoder_hidden_states in both halves of guidance. */
+  textEmbedding: [number, number];
+  /** float32 [2, embedding dim]: the image normaliser's mean, then its std. */
+  imageNormalizer: RawTensorFileRef;
+  /** Schedule that noises the image embedding (diffusers' squaredcos_cap_v2 is `cosine`). */
+  noiseSchedule: NoiseSchedule;
+  /** Default noise level, 0 .. noiseSchedule.trainSteps - 1; the release decodes with 0. */
+  noiseLevel: number;
+  /** The diffusers scheduler class the export was configured with, e.g. `DDIMScheduler`. */
+  scheduler: string;
+}
+
 export interface DiffusionSettings {
-  /** diffusers ONNX layout: sample, timestep, encoder_hidden_states -> out_sample. */
+  /** diffusers ONNX layout: sample, timestep, encoder_hidden_states (+ class labels for unCLIP) -> out_sample. */
   unet: OnnxFileRef;
   /** diffusers ONNX layout: latent_sample -> sample. */
   vaeDecoder: OnnxFileRef;
   /** Optional SD text encoder (diffusers layout); the runtime does not need it to decode codes. */
   textEncoder?: OnnxFileRef;
-  /** Generation embedding of the empty condition, float32 [1, tokens, dim]. */
+  /**
+   * seed-v1: generation embedding of the empty condition, float32 [1, tokens, dim].
+   * seed-v2: the empty prompt's text embedding, float32 [1, ...unclip.textEmbedding].
+   */
   unconditional: RawTensorFileRef;
   /** [channels, height, width] of the latent. */
   latentShape: [number, number, number];
@@ -85,6 +109,8 @@ export interface DiffusionSettings {
   schedule: NoiseSchedule;
   defaults: DecodeParams;
   preview?: LinearPreview;
+  /** Required for `seed-v2`, absent for `seed-v1`. */
+  unclip?: UnclipSettings;
 }
 
 export interface SeedModelManifest {
@@ -92,7 +118,7 @@ export interface SeedModelManifest {
   formatVersion: 1;
   /** Short name, e.g. `seed-nano`. */
   id: string;
-  /** `seed-v1` (Stable Diffusion v1.x decoder); `seed-v2` is reserved for the SEED-LLaMA tokenizer. */
+  /** `seed-v1`: SEED v1 with a Stable Diffusion v1.x decoder. `seed-v2`: the SEED-LLaMA tokenizer, whose 1x1024 image embedding conditions SD 2.1 unCLIP. */
   family: FamilyName;
   description?: string;
   image: ImageSettings;

@@ -227,6 +227,13 @@ export class SeedModel {
       throw new SeedInputError('decodeBatch() takes a non-empty array of code arrays.');
     }
     codesList.forEach((codes, i) => this.checkCodes(codes, codesList.length > 1 ? `Image ${i}: ` : ''));
+    if (this.manifest.family !== 'seed-v1') {
+      // Encoding a seed-v2 model works (same encoder contract); its unCLIP sampling is not implemented yet.
+      throw new SeedModelError(
+        `${this.manifest.id} is a ${this.manifest.family} model: decoding its codes needs Stable Diffusion 2.1 ` +
+          'unCLIP sampling, which this runtime does not have yet. Encoding works; decode with a seed-v1 model.'
+      );
+    }
     const asked = this.decodeParams(options);
     const count = codesList.length;
     const { tokenizer, generationEmbedding, diffusion } = this.manifest;
