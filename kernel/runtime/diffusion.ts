@@ -22,6 +22,11 @@ export interface UnetCall {
   guidance: number;
   prediction: 'epsilon' | 'v';
   alphasCumprod: Float64Array;
+  /**
+   * unCLIP (seed-v2): the UNet's class-label input, [count, width] for each half of guidance; the
+   * unconditional half is used only when guidance is on.
+   */
+  classLabels?: { input: string; width: number; conditional: Float32Array; unconditional: Float32Array };
   signal?: AbortSignal;
 }
 
@@ -74,6 +79,16 @@ export function guidedUnet(call: UnetCall): { model: EpsilonModel; evaluations: 
     context.set(call.condition, 0);
   }
   const contextTensor = unet.tensor('encoder_hidden_states', context, [batch, tokens, dim]);
+  const labels: Record<string, ReturnType<Graph['tensor']>> = {};
+  if (call.classLabels) {
+    const { input, width, conditional, unconditional } = call.classLabels;
+    const values = paired ? new Float32Array(batch * width) : conditional;
+    if (paired) {
+      values.set(unconditional, 0);
+      values.set(conditional, count * width);
+    }
+    labels[input] = unet.tensor(input, values, [batch, width]);
+  }
   const tDims = timestepDims(unet, batch);
   let evaluations = 0;
   const model: EpsilonModel = async (x, t) => {
@@ -87,7 +102,8 @@ export function guidedUnet(call: UnetCall): { model: EpsilonModel; evaluations: 
       {
         sample: unet.tensor('sample', sample, [batch, c, h, w]),
         timestep: unet.tensor('timestep', new Array<number>(tDims.length ? tDims[0] : 1).fill(t), tDims),
-        encoder_hidden_states: contextTensor
+        encoder_hidden_states: contextTensor,
+        ...labels
       },
       ['out_sample']
     );

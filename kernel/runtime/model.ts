@@ -27,6 +27,7 @@ import { EXECUTION_PROVIDER_NAMES, checkDecodeParams } from '../protocol/vocabul
 import { alphasCumprod } from './schedule';
 import { Graph, SessionPool, chooseExecutionProvider } from './sessions';
 import { ThreadChoice, chooseThreads } from './threads';
+import { UnclipConditioning, imageNormalizer } from './unclip';
 import type {
   DecodeOptions,
   DecodeParams,
@@ -53,6 +54,7 @@ export class SeedModel {
   private readonly alphas: Float64Array;
   private quantizer?: Promise<Quantizer>;
   private unconditional?: Promise<Float32Array>;
+  private unclip?: Promise<UnclipConditioning>;
 
   private constructor(
     /** The model folder (absolute). */
@@ -227,12 +229,8 @@ export class SeedModel {
       throw new SeedInputError('decodeBatch() takes a non-empty array of code arrays.');
     }
     codesList.forEach((codes, i) => this.checkCodes(codes, codesList.length > 1 ? `Image ${i}: ` : ''));
-    if (this.manifest.family !== 'seed-v1') {
-      // Encoding a seed-v2 model works (same encoder contract); its unCLIP sampling is not implemented yet.
-      throw new SeedModelError(
-        `${this.manifest.id} is a ${this.manifest.family} model: decoding its codes needs Stable Diffusion 2.1 ` +
-          'unCLIP sampling, which this runtime does not have yet. Encoding works; decode with a seed-v1 model.'
-      );
+    if (options.negativeCodes !== undefined) {
+      this.checkCodes(options.negativeCodes, 'Negative codes: ');
     }
     const asked = this.decodeParams(options);
     const count = codesList.length;
@@ -264,35 +262,51 @@ export class SeedModel {
     const outName = tokenizer.decoder.outputs.embedding;
     decoder.expect([inName], [outName]);
     const embeddingSize = generationEmbedding.tokens * generationEmbedding.dim;
-    const embedding = await runBatched(
-      decoder,
-      inName,
-      outName,
-      concat(codesList.map((codes) => quantizer.lookup(codes))),
-      [tokenizer.numCodes, tokenizer.codeDim],
-      count,
-      embeddingSize,
-      `[N, ${generationEmbedding.tokens}, ${generationEmbedding.dim}] (generationEmbedding in the manifest)`
-    );
-    assertFinite(
-      embedding,
-      (bad, all) =>
-        `The tokenizer decoder returned ${bad} NaN or infinite values of ${all} for these codes, so nothing can ` +
-        `be decoded from them. The decoder graph (${decoder.file.path}) is faulty: check the model's files.`
-    );
+    const embed = async (list: number[][]): Promise<Float32Array> => {
+      const values = await runBatched(
+        decoder,
+        inName,
+        outName,
+        concat(list.map((codes) => quantizer.lookup(codes))),
+        [tokenizer.numCodes, tokenizer.codeDim],
+        list.length,
+        embeddingSize,
+        `[N, ${generationEmbedding.tokens}, ${generationEmbedding.dim}] (generationEmbedding in the manifest)`
+      );
+      assertFinite(
+        values,
+        (bad, all) =>
+          `The tokenizer decoder returned ${bad} NaN or infinite values of ${all} for these codes, so nothing can ` +
+          `be decoded from them. The decoder graph (${decoder.file.path}) is faulty: check the model's files.`
+      );
+      return values;
+    };
+    const embedding = await embed(codesList);
+    const guided = asked.guidance !== 1;
+    // Negative codes stand in for the empty condition: their embedding is the unconditional half of guidance.
+    const negative = guided && options.negativeCodes ? await embed([options.negativeCodes]) : undefined;
 
     const unet = await this.graph('diffusion.unet.path');
-    unet.expect(['sample', 'timestep', 'encoder_hidden_states'], ['out_sample']);
+    const unclip = diffusion.unclip;
+    unet.expect(
+      ['sample', 'timestep', 'encoder_hidden_states', ...(unclip ? [unclip.classLabels] : [])],
+      ['out_sample']
+    );
     checkLatentShape(unet, diffusion.latentShape);
     const vae = await this.graph('diffusion.vaeDecoder.path');
     vae.expect(['latent_sample'], ['sample']);
+    const conditioning = unclip
+      ? await this.unclipConditioning(embedding, negative, asked, randoms, options)
+      : {
+          condition: embedding,
+          unconditional: guided ? (negative ?? (await this.getUnconditional())) : new Float32Array(0),
+          tokens: generationEmbedding.tokens,
+          dim: generationEmbedding.dim
+        };
     const { model, evaluations } = guidedUnet({
       unet,
       count,
-      condition: embedding,
-      unconditional: asked.guidance === 1 ? new Float32Array(0) : await this.getUnconditional(),
-      tokens: generationEmbedding.tokens,
-      dim: generationEmbedding.dim,
+      ...conditioning,
       latentShape: diffusion.latentShape,
       guidance: asked.guidance,
       prediction: diffusion.prediction,
@@ -383,6 +397,19 @@ export class SeedModel {
       );
     }
     const params: DecodeParams = { seed, sampler, steps, guidance };
+    const unclip = this.manifest.diffusion.unclip;
+    if (unclip) {
+      const noiseLevel = options.noiseLevel ?? unclip.noiseLevel;
+      const maxLevel = unclip.noiseSchedule.trainSteps - 1;
+      if (!Number.isInteger(noiseLevel) || noiseLevel < 0 || noiseLevel > maxLevel) {
+        throw new SeedInputError(`noiseLevel must be a whole number from 0 to ${maxLevel}, got ${noiseLevel}.`);
+      }
+      params.noiseLevel = noiseLevel;
+    } else if (options.noiseLevel !== undefined) {
+      throw new SeedInputError(
+        `noiseLevel applies to seed-v2 (unCLIP) models; ${this.manifest.id} is ${this.manifest.family}. Drop it.`
+      );
+    }
     if (options.eta !== undefined) {
       if (!Number.isFinite(options.eta) || options.eta < 0) {
         throw new SeedInputError(`eta must be a number >= 0, got ${options.eta}.`);
@@ -475,10 +502,70 @@ export class SeedModel {
     return this.quantizer;
   }
 
+  /**
+   * seed-v2: the UNet sees the empty prompt's text embedding in both halves of guidance, and the image
+   * embedding through its class labels; negative codes (noised at level 0, as the release does) or all
+   * zeros make the unconditional labels. Label noise comes from each image's generator, after its latent.
+   */
+  private async unclipConditioning(
+    embedding: Float32Array,
+    negative: Float32Array | undefined,
+    params: DecodeParams,
+    randoms: SeededRandom[],
+    options: DecodeOptions
+  ) {
+    const unclip = this.manifest.diffusion.unclip!;
+    const count = randoms.length;
+    const conditioning = await this.getUnclip();
+    const { dim } = conditioning;
+    const noiseOf = (given: Float32Array | undefined, option: string): Float32Array => {
+      if (given === undefined) {
+        return concat(randoms.map((random) => random.normal(dim)));
+      }
+      if (!(given instanceof Float32Array) || given.length !== count * dim) {
+        throw new SeedInputError(
+          `${option} must be a Float32Array of ${count * dim} values (${count} x ${dim}), got ${given?.length}.`
+        );
+      }
+      return given;
+    };
+    const noise = noiseOf(options.embeddingNoise, 'embeddingNoise');
+    const conditional = conditioning.classLabels(embedding, params.noiseLevel ?? unclip.noiseLevel, noise);
+    let unconditional = new Float32Array(count * 2 * dim);
+    if (negative) {
+      const repeated = concat(randoms.map(() => negative));
+      const negativeNoise = noiseOf(options.negativeEmbeddingNoise, 'negativeEmbeddingNoise');
+      unconditional = conditioning.classLabels(repeated, 0, negativeNoise);
+    }
+    const prompt = await this.getUnconditional();
+    const [tokens, textDim] = unclip.textEmbedding;
+    return {
+      condition: concat(randoms.map(() => prompt)),
+      unconditional: prompt,
+      tokens,
+      dim: textDim,
+      classLabels: { input: unclip.classLabels, width: 2 * dim, conditional, unconditional }
+    };
+  }
+
+  private getUnclip(): Promise<UnclipConditioning> {
+    if (!this.unclip) {
+      const dim = this.manifest.generationEmbedding.dim;
+      const { noiseSchedule } = this.manifest.diffusion.unclip!;
+      this.unclip = this.readFloat32('diffusion.unclip.imageNormalizer.path', 2 * dim).then(
+        (stats) => new UnclipConditioning(imageNormalizer(stats), noiseSchedule)
+      );
+      this.unclip.catch(() => (this.unclip = undefined));
+    }
+    return this.unclip;
+  }
+
   private getUnconditional(): Promise<Float32Array> {
     if (!this.unconditional) {
+      const unclip = this.manifest.diffusion.unclip;
       const { tokens, dim } = this.manifest.generationEmbedding;
-      this.unconditional = this.readFloat32('diffusion.unconditional.path', tokens * dim);
+      const size = unclip ? unclip.textEmbedding[0] * unclip.textEmbedding[1] : tokens * dim;
+      this.unconditional = this.readFloat32('diffusion.unconditional.path', size);
       this.unconditional.catch(() => (this.unconditional = undefined));
     }
     return this.unconditional;

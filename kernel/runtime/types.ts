@@ -80,6 +80,17 @@ export interface DecodeOptions {
   eta?: number;
   /** The initial latent, unit-variance noise [channels*height*width]; replaces the seeded noise. */
   initialLatent?: Float32Array;
+  /**
+   * Codes whose embedding replaces the empty condition in guidance (the same for every image). For
+   * seed-v2 models this is the release's `negative_indices`; without them the negative half is all zeros.
+   */
+  negativeCodes?: number[];
+  /** seed-v2 only: how much noise is added to the image embedding (0 .. 999; the model's default is 0). */
+  noiseLevel?: number;
+  /** seed-v2 only: unit-variance noise [count * embedding dim] for the image embedding; replaces the seeded noise. */
+  embeddingNoise?: Float32Array;
+  /** seed-v2 with negativeCodes: the same for the negative embedding (noised at level 0, as the release does). */
+  negativeEmbeddingNoise?: Float32Array;
   /** Checked before every UNet call; an abort throws SeedCancelledError. */
   signal?: AbortSignal;
   onProgress?: (progress: DecodeProgress) => void;
@@ -101,6 +112,8 @@ export interface DecodeParams {
   stepsAsked?: number;
   /** When `steps` differs from the count asked: one short line saying why, to show beside the count. */
   stepsNote?: string;
+  /** seed-v2 models: the noise level of the image embedding. */
+  noiseLevel?: number;
 }
 
 /** What decode() gives. */
