@@ -54,7 +54,13 @@ from convert import (  # noqa: E402
     write_f32,
 )
 from onnx_export_files import finish_onnx, trace_to_onnx  # noqa: E402
-from released_checkpoints import EVA_VIT, SEED_QUANTIZER, SEED_V2, CheckpointError, load_released_checkpoints  # noqa: E402
+from released_checkpoints import (  # noqa: E402
+    EVA_VIT,
+    SEED_QUANTIZER,
+    SEED_V2,
+    CheckpointError,
+    load_released_checkpoints,
+)
 from seed_v1_modules import DecoderGraph, EncoderGraph  # noqa: E402
 from seed_v2_modules import SeedV2Config, SeedV2Tokenizer  # noqa: E402
 
@@ -135,8 +141,22 @@ def unclip_diffusion(folder: Path, out: Path, embedding_dim: int) -> dict:
         settings = json.loads((folder / UNCLIP_SETTINGS).read_text())
         scheduler, noising = settings['scheduler'], settings['imageNoisingScheduler']
         text_tokens, text_dim = settings['promptEmbedding']
+        prediction = {'v_prediction': 'v', 'epsilon': 'epsilon'}[scheduler['prediction_type']]
+        schedule = {
+            'kind': scheduler['beta_schedule'],
+            'trainSteps': scheduler['num_train_timesteps'],
+            'betaStart': scheduler['beta_start'],
+            'betaEnd': scheduler['beta_end'],
+        }
+        sizes = {key: settings[key] for key in ('latentShape', 'vaeScale', 'outputSize')}
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ConversionError(f'{folder / UNCLIP_SETTINGS} is not readable ({error}); export the folder again.') from error
+        raise ConversionError(
+            f'{folder / UNCLIP_SETTINGS} is not readable or lacks a setting ({error!r}); export the folder again.'
+        ) from error
+    if schedule['kind'] not in ('scaled_linear', 'linear'):
+        raise ConversionError(
+            f'The export\'s scheduler uses beta_schedule {schedule["kind"]}; the runtime has scaled_linear and linear.'
+        )
     sampler = SAMPLER_OF_SCHEDULER.get(scheduler['class'])
     if sampler is None:
         raise ConversionError(
@@ -154,16 +174,9 @@ def unclip_diffusion(folder: Path, out: Path, embedding_dim: int) -> dict:
     return {
         **refs,
         'unconditional': {**file_ref(folder / PROMPT_EMBEDDING, out), 'dtype': 'float32'},
-        'latentShape': settings['latentShape'],
-        'vaeScale': settings['vaeScale'],
-        'outputSize': settings['outputSize'],
-        'prediction': {'v_prediction': 'v', 'epsilon': 'epsilon'}[scheduler['prediction_type']],
-        'schedule': {
-            'kind': scheduler['beta_schedule'],
-            'trainSteps': scheduler['num_train_timesteps'],
-            'betaStart': scheduler['beta_start'],
-            'betaEnd': scheduler['beta_end'],
-        },
+        **sizes,
+        'prediction': prediction,
+        'schedule': schedule,
         'defaults': {'sampler': sampler, **SEED2_DEFAULTS},
         'unclip': {
             'classLabels': 'class_labels',
@@ -277,7 +290,9 @@ def convert(args: argparse.Namespace) -> dict:
         )
     }
     now = lap('trace decoder', now)
-    traced['encoder'] = trace_to_onnx(EncoderGraph(model), examples['encoder'], work / 'encoder', 'pixel_values', 'prequant')
+    traced['encoder'] = trace_to_onnx(
+        EncoderGraph(model), examples['encoder'], work / 'encoder', 'pixel_values', 'prequant'
+    )
     now = lap('trace encoder', now)
     del model, examples
     gc.collect()

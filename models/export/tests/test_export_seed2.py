@@ -105,7 +105,11 @@ def test_seed_v1_causal_qformer_copy_of_the_vit_replaces_eva_as_the_release_does
     torch.save(state, edited)
     model = SeedV1Tokenizer(SeedV1Config.load(small_checkpoints.config))
     logged = []
-    paths = {EVA_VIT: small_checkpoints.eva_vit, CAUSAL_QFORMER: edited, SEED_TOKENIZER: small_checkpoints.seed_tokenizer}
+    paths = {
+        EVA_VIT: small_checkpoints.eva_vit,
+        CAUSAL_QFORMER: edited,
+        SEED_TOKENIZER: small_checkpoints.seed_tokenizer,
+    }
     load_released_checkpoints(model, paths, log=logged.append, release=SEED_V1)
     assert torch.equal(model.visual_encoder.cls_token, eva['cls_token'] + 1)
     assert any(entry.startswith('causal_qformer.pth') and 'differ' in entry for entry in logged)
