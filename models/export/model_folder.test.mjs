@@ -99,3 +99,30 @@ test(
     await model.release();
   }
 );
+
+test('the runtime encodes and decodes with a converted SEED-2 and an SD 2.1 unCLIP-shaped export', async () => {
+  const unclip = join(work, 'tiny-unclip');
+  runPython([
+    '-c',
+    'import sys; sys.path[:0] = ["models/export", "models/export/tests"]\n' +
+      'from pathlib import Path\nfrom tiny_unclip_onnx import write_tiny_unclip_onnx\nwrite_tiny_unclip_onnx(Path(sys.argv[1]))',
+    unclip
+  ]);
+  const checkpoints = join(work, 'seed-v2-checkpoints');
+  runPython(['models/export/make_random_checkpoints.py', '--family', 'seed-v2', '--out', checkpoints]);
+  const folder = join(work, 'seed-v2-small');
+  runPython([
+    'models/export/convert_seed2.py',
+    ...['--seed-quantizer', join(checkpoints, 'seed_quantizer.pt'), '--eva-vit', join(checkpoints, 'eva_vit_g.pth')],
+    ...['--config', join(checkpoints, 'config.json'), '--unclip-onnx', unclip, '--out', folder]
+  ]);
+  const SeedModel = await loadRuntime();
+  const model = await SeedModel.load(folder, { executionProviders: ['cpu'] });
+  assert.equal(model.manifest.family, 'seed-v2');
+  const [encoding] = await model.encode([image]);
+  assert.ok(encoding.codes.every((code) => Number.isInteger(code) && code >= 0 && code < 8192));
+  const reconstruction = await model.decode(encoding.codes, { steps: 2, negativeCodes: encoding.codes.map(() => 0) });
+  assert.deepEqual([reconstruction.width, reconstruction.height], [768, 768]);
+  assert.equal(reconstruction.params.noiseLevel, 0);
+  await model.release();
+});
