@@ -126,6 +126,8 @@ SEED_QUANTIZER = CheckpointPart(
         (r'^(vision_proj|text_proj|itm_head)\.|^temp$', 'BLIP-2 stage-1 contrastive/matching heads'),
         # recon_s=True builds `pos_embed` + `blocks` (a reconstruction branch get_codebook_entry never runs).
         (r'^pos_embed$|^blocks\.\d+\.', 'training-only reconstruction branch (pos_embed, blocks)'),
+        # use_qformer_image=True builds a one-query reverse Q-Former; from_pretrained never sets it.
+        (r'^Reverse_Qformer\.|^reverse_tokens$', 'one-query reverse Q-Former the release does not build'),
         (r'^(visual_encoder\.)?(norm|fc_norm|head)\.', 'EVA-CLIP final norm / classification head'),
     ),
 )
