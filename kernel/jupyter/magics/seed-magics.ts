@@ -3,6 +3,7 @@ import { PREPROCESS_MODES, type Preprocess, type SamplerName } from '../../runti
 import { OUTPUT_FORMATS, type OutputFormat } from '../../runtime/dataset';
 import {
   DECODE_LIMITS,
+  FAMILIES,
   type Limit,
   SAMPLER_NAMES,
   type SeedKernelInfo,
@@ -134,6 +135,7 @@ function formatBytes(bytes: number): string {
 function deviceText(info: SeedKernelInfo): string {
   const provider = info.executionProvider;
   const lines = [
+    `Model: ${info.model ? `${info.model.id}, family ${info.model.family} (${FAMILIES[info.model.family]})` : 'none'}`,
     `Execution provider: ${provider?.name ?? 'none'}${provider ? ` (${provider.reason})` : ''}`,
     info.threads ? `Threads: ${info.threads.count} per session (${info.threads.reason})` : 'Threads: no model loaded',
     `Kernel memory: ${formatBytes(info.memory.rssBytes)} resident, ${formatBytes(info.memory.heapUsedBytes)} JavaScript heap`
@@ -153,6 +155,7 @@ function modelText(info: SeedKernelInfo): string {
   const lines = info.model
     ? [
         `Model: ${info.model.id} (${info.model.dir})`,
+        `  family ${info.model.family}: ${FAMILIES[info.model.family]}`,
         info.model.description ? `  ${info.model.description}` : '',
         `  manifest sha256 ${info.model.sha256}`
       ].filter((line) => line !== '')

@@ -116,10 +116,11 @@ export class SeedReconstruction {
   }
 
   toString(): string {
-    const { sampler, steps, guidance, seed, stepsNote } = this.params;
+    const { sampler, steps, guidance, seed, stepsNote, noiseLevel } = this.params;
+    const noise = noiseLevel === undefined ? '' : `, noise level ${noiseLevel}`;
     return (
       `SEED reconstruction ${this.image.width}x${this.image.height} of ${this.label} (${this.model.id}; ` +
-      `${sampler}, ${steps} steps, guidance ${guidance}, seed ${seed}) from codes ${codesText(this.codes)}` +
+      `${sampler}, ${steps} steps, guidance ${guidance}, seed ${seed}${noise}) from codes ${codesText(this.codes)}` +
       (stepsNote ? `\n${stepsNote}` : '')
     );
   }

@@ -5,7 +5,12 @@ import { PACKAGE_ROOT } from '../../runtime/package-paths';
 import { SeedInputError } from '../../runtime';
 import { MIME_BUNDLE } from '../mime-bundle';
 import { SEED_MIME_TYPE } from '../../protocol/seed-mime';
-import { expandGlob } from './seed-api';
+import { FIXTURES_DIR, TINY_MODEL_DIR, TINY_UNCLIP_MODEL_DIR } from '../../runtime/fixtures/paths';
+import { toLlmTokens } from '../../protocol';
+import type { CellContext } from '../kernel';
+import { SeedMagics } from '../magics/seed-magics';
+import { ModelHost } from './model-host';
+import { SeedApi, expandGlob } from './seed-api';
 import { SeedEncoding, SeedReconstruction, wireParams } from './results';
 
 const FIXTURES = path.join(PACKAGE_ROOT, 'kernel', 'runtime', 'fixtures');
@@ -73,5 +78,74 @@ describe('SEED results', () => {
       guidance: 2,
       seed: 7
     });
+  });
+});
+
+describe('model families through the kernel', () => {
+  const host = new ModelHost(TINY_MODEL_DIR);
+  const seed = new SeedApi(host, {
+    rootDir: FIXTURES_DIR,
+    currentSignal: undefined,
+    display: () => undefined,
+    clearOutput: () => undefined,
+    requestInput: async () => ''
+  });
+  const magics = new SeedMagics(seed);
+  const context = {
+    signal: new AbortController().signal,
+    display: () => undefined,
+    bind: async () => undefined,
+    variable: () => undefined
+  } as unknown as CellContext;
+  const magicText = async (line: string): Promise<string> => {
+    const outcome = await magics.run(line, context);
+    return outcome.hasValue ? String(outcome.value) : '';
+  };
+
+  it('shows the family in %seed device and %seed model info, and refuses codes of the other family', async () => {
+    assert.match(await magicText('%seed device'), /^Model: tiny-model, family seed-v1 \(SEED v1\)$/m);
+    const encoding = await seed.encode('tiny-image.png');
+    assert.equal(encoding.model.family, 'seed-v1');
+
+    const info = await seed.useModel(TINY_UNCLIP_MODEL_DIR);
+    assert.equal(info.model?.family, 'seed-v2');
+    assert.match(await magicText('%seed model info'), /family seed-v2: SEED-2 \(SEED-LLaMA\)/);
+    await assert.rejects(
+      seed.decode(encoding, { progress: false }),
+      (error: unknown) =>
+        error instanceof SeedInputError &&
+        /These codes come from tiny-model, a SEED v1 model \(seed-v1\); the kernel's model tiny-unclip-model is SEED-2 \(SEED-LLaMA\) \(seed-v2\)/.test(
+          error.message
+        ) &&
+        /%seed model use tiny-model/.test(error.message)
+    );
+    await assert.rejects(
+      seed.decode(encoding.codes, { progress: false, negativeCodes: encoding }),
+      /The negative codes come from tiny-model/
+    );
+  });
+
+  it('decodes LLM tokens on a seed-v2 model with negative codes and a noise level, and names out-of-range codes', async () => {
+    await seed.useModel(TINY_UNCLIP_MODEL_DIR);
+    const codes = Array.from({ length: 32 }, (_, i) => (i * 5) % 64);
+    const answer = `Here is the picture: ${toLlmTokens(codes)} Enjoy.`;
+    const result = await seed.decode(answer, {
+      progress: false,
+      steps: 2,
+      negativeCodes: toLlmTokens(codes.map(() => 0)),
+      noiseLevel: 3
+    });
+    assert.deepEqual(result.codes, codes);
+    assert.equal(result.model.family, 'seed-v2');
+    assert.equal(result.params.noiseLevel, 3);
+    assert.match(String(result), /ddim, 2 steps, guidance 10, seed 42, noise level 3/);
+    await assert.rejects(
+      seed.decode(toLlmTokens(codes.map((code, i) => (i === 4 ? 8191 : code))), { progress: false }),
+      /The code at position 5 is 8191; codes are integers from 0 to 63/
+    );
+    await assert.rejects(
+      seed.decode(codes, { progress: false, noiseLevel: 1000 }),
+      /noiseLevel must be a whole number from 0 to 999/
+    );
   });
 });

@@ -4,8 +4,10 @@ import sharp from 'sharp';
 import { DecodeProgress, ImageInput, PngImage, SamplerName, SeedInputError, SeedModel } from '../../runtime';
 import type { TokenRecord } from '../../runtime/dataset';
 import {
+  FAMILIES,
   type SeedKernelInfo,
   type SeedLineage,
+  type SeedModelRef,
   checkDecodeParams,
   checkLimit,
   parseCodesText,
@@ -52,6 +54,13 @@ export interface SeedDecodeOptions {
   label?: string;
   /** Called after every sampler step (the comm's progress events use this). */
   onProgress?: (progress: DecodeProgress) => void;
+  /**
+   * Codes whose embedding stands in for the empty condition in guidance (SEED-LLaMA's negative codes):
+   * an array, LLM tokens, or a result of this model.
+   */
+  negativeCodes?: CodesLike;
+  /** SEED-2 (seed-v2) models: noise added to the image embedding, 0 to 999 (default 0, as SEED-LLaMA decodes). */
+  noiseLevel?: number;
 }
 
 /**
@@ -125,6 +134,24 @@ function codesOf(input: CodesLike): number[] {
     'decode() takes codes: an array of numbers, LLM tokens such as "<img><img_00042>…</img>", ' +
       'or the result of seed.encode / seed.decode.'
   );
+}
+
+/**
+ * Codes carry their model's family; those of another family mean other images to this model's decoder
+ * (SEED v1 and SEED-2 share the codebook size but not the codebook), so they are refused by name.
+ */
+function checkFamily(input: CodesLike, model: SeedModel, what: string): void {
+  const source =
+    typeof input === 'object' && !Array.isArray(input) ? (input as { model?: SeedModelRef }).model : undefined;
+  const family = source?.family ?? (source ? 'seed-v1' : undefined);
+  if (family !== undefined && family !== model.manifest.family) {
+    throw new SeedInputError(
+      `${what} come from ${source!.id}, a ${FAMILIES[family]} model (${family}); the kernel's model ` +
+        `${model.manifest.id} is ${FAMILIES[model.manifest.family]} (${model.manifest.family}), whose decoder ` +
+        `reads the same numbers as other images. Switch back with %seed model use ${source!.id}, or encode the ` +
+        'image again with this model.'
+    );
+  }
 }
 
 /**
@@ -254,6 +281,11 @@ export class SeedApi {
     const label = options.label ?? from?.label ?? 'codes';
     const explicit = checkOption(() => checkDecodeParams(options));
     const model = await this.host.get();
+    checkFamily(input, model, 'These codes');
+    if (options.negativeCodes !== undefined) {
+      checkFamily(options.negativeCodes, model, 'The negative codes');
+    }
+    const negativeCodes = options.negativeCodes === undefined ? undefined : codesOf(options.negativeCodes);
     const params = this.host.settings.decodeParams(explicit, model.manifest.diffusion.defaults);
     const progress =
       options.progress === false
@@ -262,6 +294,8 @@ export class SeedApi {
     try {
       const decoded = await model.decode(codes, {
         ...params,
+        negativeCodes,
+        noiseLevel: options.noiseLevel,
         previewEvery: this.host.settings.previewEvery(options.previewEvery),
         signal: this.signal,
         onProgress: (step) => {
