@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FIXTURES_DIR, TINY_MODEL_DIR, readFixtureJson } from '../runtime/fixtures/paths';
+import { FIXTURES_DIR, TINY_MODEL_DIR, TINY_UNCLIP_MODEL_DIR, readFixtureJson } from '../runtime/fixtures/paths';
 import { UsageError } from './command';
 import { parseCodes } from './decode';
 import { PACKAGE_ROOT } from '../runtime/package-paths';
@@ -103,6 +103,22 @@ test('--threads and SLURM_CPUS_PER_TASK set the threads; a bad SLURM value says 
   const bad = cli(['encode', IMAGE], undefined, { SLURM_CPUS_PER_TASK: 'all' });
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /SLURM_CPUS_PER_TASK is 'all'.*#SBATCH --cpus-per-task=N/);
+});
+
+test('decode with a SEED-2 model: its defaults, LLM tokens, negative codes and a noise level', () => {
+  const out = tempFile('v2.png');
+  const tokens = `<img>${EXPECTED.map((code) => `<img_${String(code).padStart(5, '0')}>`).join('')}</img>`;
+  const negative = EXPECTED.map(() => 0).join(',');
+  const args = ['decode', tokens, '-o', out, '--model', TINY_UNCLIP_MODEL_DIR, '--steps', '4'];
+  let result = cli([...args, '--negative', negative, '--noise-level', '5']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /\(16x16; ddim, 4 steps, guidance 10, seed 42, noise level 5; 4 UNet calls/);
+  result = cli([...args, '--noise-level', '1000']);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /noiseLevel must be a whole number from 0 to 999/);
+  result = cli(['decode', EXPECTED.join(','), '-o', out, '--noise-level', '5']);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /noiseLevel applies to seed-v2 \(unCLIP\) models; tiny-model is seed-v1/);
 });
 
 test('usage mistakes exit 2 with the usage; runtime errors exit 1 with what to do', () => {
