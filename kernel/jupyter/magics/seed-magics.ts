@@ -39,9 +39,14 @@ const DECODE_OPTIONS: Record<string, OptionSpec> = {
   guidance: { type: 'number', limit: DECODE_LIMITS.guidance },
   seed: { type: 'integer', limit: DECODE_LIMITS.seed },
   sampler: { type: 'string', choices: SAMPLER_NAMES },
-  size: { type: 'size' }
+  size: { type: 'size' },
+  // Codes text (numbers or quoted LLM tokens) and the seed-v2 noise level; the model checks both against itself.
+  negative: { type: 'string' },
+  'noise-level': { type: 'integer' }
 };
-const DECODE_FLAGS = `[--steps N] [--guidance G] [--seed S] [--sampler ${SAMPLER_NAMES.join('|')}] [--size WxH]`;
+const DECODE_FLAGS =
+  `[--steps N] [--guidance G] [--seed S] [--sampler ${SAMPLER_NAMES.join('|')}] [--size WxH] ` +
+  '[--negative CODES] [--noise-level N]';
 
 export const MAGICS: MagicSpec[] = [
   {
@@ -172,7 +177,9 @@ function decodeOptions(options: ParsedMagic['options']): SeedDecodeOptions {
     guidance: options.guidance as number | undefined,
     seed: options.seed as number | undefined,
     sampler: options.sampler as SamplerName | undefined,
-    size: options.size as [number, number] | undefined
+    size: options.size as [number, number] | undefined,
+    negativeCodes: options.negative as string | undefined,
+    noiseLevel: options['noise-level'] as number | undefined
   };
 }
 

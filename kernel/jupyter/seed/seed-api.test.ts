@@ -147,5 +147,11 @@ describe('model families through the kernel', () => {
       seed.decode(codes, { progress: false, noiseLevel: 1000 }),
       /noiseLevel must be a whole number from 0 to 999/
     );
+    const magic = await magics.run(
+      `%seed decode ${codes.join(',')} --steps 2 --negative ${codes.map(() => 1).join(',')} --noise-level 7`,
+      context
+    );
+    assert.ok(magic.hasValue && magic.value instanceof SeedReconstruction);
+    assert.equal(magic.value.params.noiseLevel, 7);
   });
 });
