@@ -41,16 +41,25 @@ test("JupyterLab's settings schema declares the kernel settings with the protoco
   assert.equal(plugin.additionalProperties, false);
 });
 
-test("the model manifest's schema names the protocol's families and samplers", () => {
-  const manifest = readJson('models/seed-model.schema.json');
-  const text = JSON.stringify(manifest);
+/** Every `enum` list in a JSON Schema file. */
+function enumsOf(file: string): string[][] {
   const enums: string[][] = [];
-  JSON.parse(text, (_key, value) => {
+  JSON.parse(JSON.stringify(readJson(file)), (_key, value) => {
     if (value && typeof value === 'object' && Array.isArray(value.enum)) {
       enums.push(value.enum);
     }
     return value;
   });
+  return enums;
+}
+
+test("the dataset shard manifest's schema names the protocol's families", () => {
+  const enums = enumsOf('kernel/runtime/dataset/schemas/shard-manifest.schema.json');
+  assert.ok(enums.some((values) => JSON.stringify(values) === JSON.stringify(FAMILY_NAMES)));
+});
+
+test("the model manifest's schema names the protocol's families and samplers", () => {
+  const enums = enumsOf('models/seed-model.schema.json');
   assert.ok(
     enums.some((values) => JSON.stringify(values) === JSON.stringify(FAMILY_NAMES)),
     'the manifest schema lists the families'

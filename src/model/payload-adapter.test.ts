@@ -111,6 +111,7 @@ describe('payload adapter', () => {
       description: ''
     });
     expect(view.models).to.deep.equal([]);
+    expect([view.threads, view.loading]).to.deep.equal([null, null]);
     expect(view.executionProvider?.name).to.equal('cpu');
   });
 

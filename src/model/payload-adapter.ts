@@ -38,6 +38,10 @@ export interface KernelInfoView {
   } | null;
   models: { name: string; dir: string }[];
   executionProvider: { name: string; reason: string } | null;
+  /** Threads per model session and why; null before a model is loaded. */
+  threads: { count: number; reason: string } | null;
+  /** The kernel building the model's sessions in the background, or null when it is not. */
+  loading: SeedKernelInfo['loading'];
   memory: { rssBytes: number; heapUsedBytes: number };
 }
 
@@ -68,6 +72,8 @@ export function kernelInfoFromWire(info: SeedKernelInfo): KernelInfoView {
     model: info.model ? { description: '', ...info.model } : null,
     models: info.models ?? [],
     executionProvider: info.executionProvider,
+    threads: info.threads ?? null,
+    loading: info.loading ?? null,
     memory: info.memory
   };
 }

@@ -5,6 +5,7 @@ import { Widget } from '@lumino/widgets';
 import { seedIcon } from '../icons';
 import { SeedKernelBridge } from '../kernel-bridge';
 import { isLive } from '../kernel-live';
+import type { KernelInfoView } from '../model/payload-adapter';
 import { ISeedOutputs, ISeedSettings, PANEL_ID, SEED_KERNEL_NAME } from '../tokens';
 import { PanelKernelState } from './kernel-state';
 import { SEED_PANEL_TAG, SeedPanelElement } from './seed-panel';
@@ -18,6 +19,9 @@ const CONTENTS_MIME = 'application/x-jupyter-icontents';
  * kernel bridge), the notebook's SEED outputs and the settings, and hands the element plain data.
  * Drops from the file browser are Lumino drags, not HTML drags, so they are received here.
  */
+/** How often the panel asks again while the kernel loads a model. */
+const LOADING_REFRESH_MS = 1000;
+
 export class SeedPanelWidget extends Widget {
   readonly element: SeedPanelElement;
   private watchedContext: ISessionContext | null = null;
@@ -60,19 +64,7 @@ export class SeedPanelWidget extends Widget {
       this.element.info = { kind: 'none' };
       return;
     }
-    this.element.info = { kind: 'loading' };
-    bridge
-      .info()
-      .then((info) => {
-        if (request === this.infoRequests) {
-          this.element.info = { kind: 'loaded', info };
-        }
-      })
-      .catch((error: Error) => {
-        if (request === this.infoRequests) {
-          this.element.info = { kind: 'failed', message: error.message };
-        }
-      });
+    this.showInfo(request, bridge.info());
   }
 
   /** Switches the active notebook's kernel to another model and shows the result. */
@@ -80,13 +72,23 @@ export class SeedPanelWidget extends Widget {
     if (!this.bridge) {
       return;
     }
-    const request = ++this.infoRequests;
+    this.showInfo(++this.infoRequests, this.bridge.useModel(model));
+  }
+
+  /**
+   * Shows the kernel's answer to info request `request` unless a newer one was made. The kernel builds a
+   * model's sessions in the background: while it does, the panel asks again, so it shows the progress
+   * without the user pressing refresh.
+   */
+  private showInfo(request: number, answer: Promise<KernelInfoView>): void {
     this.element.info = { kind: 'loading' };
-    this.bridge
-      .useModel(model)
+    answer
       .then((info) => {
         if (request === this.infoRequests) {
           this.element.info = { kind: 'loaded', info };
+          if (info.loading?.state === 'loading') {
+            setTimeout(() => request === this.infoRequests && this.refreshInfo(), LOADING_REFRESH_MS);
+          }
         }
       })
       .catch((error: Error) => {

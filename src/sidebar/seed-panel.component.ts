@@ -2,7 +2,8 @@ import { html, LitElement, nothing, TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { emit } from '../events';
 import { samplerDefaults } from '../model/sampler-defaults';
-import { SAMPLERS } from '../../kernel/protocol';
+import { FAMILIES, type FamilyName, SAMPLERS } from '../../kernel/protocol';
+import type { KernelInfoView } from '../model/payload-adapter';
 import { DEFAULT_SETTINGS, ISeedSettings } from '../tokens';
 import { GalleryItem, PanelKernelInfo, PanelKernelState } from './kernel-state';
 import { seedPanelStyles } from './seed-panel.styles';
@@ -138,10 +139,22 @@ export class SeedPanelElement extends LitElement {
         body = html`<p class="error" role="alert">${info.message}</p>`;
         break;
       case 'loaded': {
-        const { model, models, executionProvider, memory } = info.info;
+        const { model, models, executionProvider, threads, loading, memory } = info.info;
         body = html`<dl class="info">
             <dt>Model</dt>
             <dd class="model-id">${model ? model.id : 'none loaded'}</dd>
+            ${
+              model
+                ? html`<dt>Family</dt>
+                    <dd class="family">${FAMILIES[model.family as FamilyName] ?? model.family}</dd>`
+                : nothing
+            }
+            ${
+              loading && loading.state !== 'ready'
+                ? html`<dt>Loading</dt>
+                    <dd class="loading" role="status">${describeLoading(loading)}</dd>`
+                : nothing
+            }
             <dt>Runs on</dt>
             <dd class="provider">
               ${
@@ -150,6 +163,12 @@ export class SeedPanelElement extends LitElement {
                   : 'not chosen yet (the model loads on first use)'
               }
             </dd>
+            ${
+              threads
+                ? html`<dt>Threads</dt>
+                    <dd class="threads">${threads.count} per session (${threads.reason})</dd>`
+                : nothing
+            }
             <dt>Memory</dt>
             <dd>${formatBytes(memory.rssBytes)} resident, ${formatBytes(memory.heapUsedBytes)} JS heap</dd>
           </dl>
@@ -258,4 +277,12 @@ function splitReason(reason: string): [string, string] {
   }
   const cut = reason.search(/[:.] /);
   return cut > 0 ? [reason.slice(0, cut), reason.slice(cut + 2)] : [reason, ''];
+}
+
+/** "loading model: 1 of 2 parts (tokenizer.encoder.path)", or why it failed. */
+function describeLoading(loading: NonNullable<KernelInfoView['loading']>): string {
+  if (loading.state === 'failed') {
+    return `the model failed to load: ${loading.message ?? 'see the notebook for the error'}`;
+  }
+  return `loading model: ${loading.done} of ${loading.total} parts ready${loading.part ? ` (building ${loading.part})` : ''}`;
 }

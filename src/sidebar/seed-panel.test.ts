@@ -17,6 +17,8 @@ const LOADED: PanelKernelInfo = {
       { name: 'seed-v1', dir: '/m/seed-v1' }
     ],
     executionProvider: { name: 'cpu', reason: 'no CUDA device was found' },
+    threads: null,
+    loading: null,
     memory: { rssBytes: 512 * 2 ** 20, heapUsedBytes: 64 * 2 ** 20 }
   }
 };
@@ -28,6 +30,34 @@ const button = (element: SeedPanelElement, name: string) =>
 
 describe('<seed-panel>', () => {
   afterEach(resetUser);
+
+  it('shows the model family, the threads and why, and the background loading of a model', async () => {
+    const element = await panel();
+    element.kernel = { kind: 'seed', status: 'idle' };
+    if (LOADED.kind !== 'loaded') {
+      throw new Error('LOADED is a loaded state');
+    }
+    element.info = {
+      ...LOADED,
+      info: {
+        ...LOADED.info,
+        model: { ...LOADED.info.model!, family: 'seed-v2' },
+        threads: { count: 2, reason: 'the 2 CPUs this process may use' },
+        loading: { state: 'loading', done: 1, total: 2, part: 'tokenizer.encoder.path' }
+      }
+    };
+    await element.updateComplete;
+    const root = element.shadowRoot!;
+    expect(text(root.querySelector('.family')!)).to.equal('SEED-2 (SEED-LLaMA)');
+    expect(text(root.querySelector('.threads')!)).to.equal('2 per session (the 2 CPUs this process may use)');
+    expect(text(root.querySelector('.loading')!)).to.equal(
+      'loading model: 1 of 2 parts ready (building tokenizer.encoder.path)'
+    );
+    element.info = { ...LOADED, info: { ...LOADED.info, loading: { state: 'ready', done: 2, total: 2, part: null } } };
+    await element.updateComplete;
+    expect(root.querySelector('.loading')).to.equal(null);
+    expect(text(root.querySelector('.family')!)).to.equal('SEED v1');
+  });
 
   it('offers a new SEED notebook when the active notebook is not on the SEED kernel', async () => {
     const element = await panel();

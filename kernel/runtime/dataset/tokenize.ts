@@ -93,7 +93,7 @@ function packageVersion(): string {
 }
 
 /**
- * The model as manifests record it: its id and the sha256 of the files encoding reads, checked against the
+ * The model as manifests record it: its id, its family (whose decoder the codes are for) and the sha256 of the files encoding reads, checked against the
  * manifest first (a damaged copy stops here, before any work), or computed when the manifest gives none.
  */
 async function modelIdentity(model: SeedModel): Promise<ModelIdentity> {
@@ -103,6 +103,7 @@ async function modelIdentity(model: SeedModel): Promise<ModelIdentity> {
     ref.sha256 ?? (await sha256File(resolveModelPath(model.dir, ref.path)));
   return {
     id: model.manifest.id,
+    family: model.manifest.family,
     files: { 'tokenizer.codebook': await hash(tokenizer.codebook), 'tokenizer.encoder': await hash(tokenizer.encoder) }
   };
 }

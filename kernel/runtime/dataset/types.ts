@@ -1,4 +1,5 @@
 /** The data types of the dataset tokenizer: its input units, its records, its options and its manifests. */
+import type { FamilyName } from '../../protocol/vocabulary';
 import type { Preprocess } from '../images';
 
 /** Where one image of a folder, glob or list file comes from. */
@@ -90,6 +91,8 @@ export interface ShardManifest {
 
 export interface ModelIdentity {
   id: string;
+  /** The model family: codes of a SEED v1 model mean nothing to the SEED-2 decoder, and the reverse. */
+  family: FamilyName;
   /** sha256 of the files encoding reads (manifest field -> hash). */
   files: Record<string, string>;
 }
