@@ -15,7 +15,7 @@ import {
   undo
 } from '../../model/code-history';
 import { lineageToJson } from '../../model/lineage';
-import { DECODE_LIMITS, SAMPLER_NAMES, SAMPLERS, toLlmTokens } from '../../../kernel/protocol';
+import { DECODE_LIMITS, FAMILIES, SAMPLER_NAMES, SAMPLERS, toLlmTokens } from '../../../kernel/protocol';
 import {
   DecodedView,
   DecodeParams,
@@ -131,7 +131,9 @@ export class SeedOutputElement extends LitElement {
       <header>
         <span class="kind">${KIND_NAMES[result.kind]}</span>
         <span class="label">${result.label}</span>
-        <span class="model" title=${`model sha256 ${result.model.sha256}`}>${result.model.id}</span>
+        <span class="model" title=${`model sha256 ${result.model.sha256}`}
+          >${result.model.id} · ${FAMILIES[result.model.family]}</span
+        >
         ${result.params ? html`<span class="params">${describeParams(result.params)}</span>` : nothing}
       </header>
       <div class="images">
