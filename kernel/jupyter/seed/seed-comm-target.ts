@@ -4,6 +4,7 @@ import {
   type SeedCommRequest,
   SEED_COMM_TARGET,
   quote,
+  type ReadRequest,
   readCommRequest
 } from '../../protocol';
 import { type PngImage, SeedCancelledError, SeedError } from '../../runtime';
@@ -59,6 +60,20 @@ export function registerSeedCommTarget(comms: CommManager, seed: SeedApi, host: 
    */
   const pending = new Map<string, { cancelled: boolean }>();
   let runningId: string | undefined;
+  // A message is read on arrival and again when its turn comes; the second time reuses the first reading.
+  const readings = new WeakMap<object, ReadRequest>();
+  const read = (data: JsonObject): ReadRequest => {
+    // A client may send anything as data, a string too: only objects can be remembered.
+    if (typeof data !== 'object' || data === null) {
+      return readCommRequest(data);
+    }
+    let reading = readings.get(data);
+    if (!reading) {
+      reading = readCommRequest(data);
+      readings.set(data, reading);
+    }
+    return reading;
+  };
 
   comms.registerTarget(SEED_COMM_TARGET, (comm: Comm) => {
     const send = ({ reply, buffers }: Outgoing, parent: JupyterMessage): void =>
@@ -66,27 +81,27 @@ export function registerSeedCommTarget(comms: CommManager, seed: SeedApi, host: 
 
     // Called for every message as it arrives, before it waits in the shell queue.
     comm.isUrgent = (data) => {
-      const read = readCommRequest(data);
-      if (!read.ok) {
+      const reading = read(data);
+      if (!reading.ok) {
         return false;
       }
-      if (read.request.type === 'cancel') {
+      if (reading.request.type === 'cancel') {
         return true;
       }
-      pending.set(read.request.id, { cancelled: false });
+      pending.set(reading.request.id, { cancelled: false });
       return false;
     };
 
     comm.onMessage = async ({ data, message }) => {
-      const read = readCommRequest(data);
-      if (!read.ok) {
-        send({ reply: { type: 'error', id: read.id, message: read.message } }, message);
-        if (read.id !== null) {
-          pending.delete(read.id);
+      const reading = read(data);
+      if (!reading.ok) {
+        send({ reply: { type: 'error', id: reading.id, message: reading.message } }, message);
+        if (reading.id !== null) {
+          pending.delete(reading.id);
         }
         return;
       }
-      const request = read.request;
+      const request = reading.request;
       if (request.type === 'cancel') {
         const answer = cancel(request.target);
         if (answer) {
