@@ -49,12 +49,13 @@ class MagicsNotebook(unittest.TestCase):
 
     def test_help_lists_every_magic(self):
         text = self.text("%seed help")
-        for magic in ("encode", "decode", "recon", "model", "device", "help"):
+        for magic in ("encode", "decode", "recon", "tokenize", "model", "device", "help"):
             self.assertIn(f"%seed {magic}", text)
         # Readable in a notebook as text, and a table where HTML renders.
         self.assertLessEqual(max(len(line) for line in text.splitlines()), 80, text)
         [html] = [o.data["text/html"] for o in self.outputs("%seed help") if "text/html" in o.get("data", {})]
-        self.assertEqual(html.count("<tr>"), 7)
+        # A header row, then one row per magic.
+        self.assertEqual(html.count("<tr>"), 8)
         self.assertIn("<code>%seed decode &#60;codes|NAME&#62;", html)
 
     def test_model_and_device(self):
