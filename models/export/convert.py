@@ -391,24 +391,9 @@ def convert(args: argparse.Namespace) -> dict:
     if cases:
         now = lap('pytorch reference', now)
 
-    examples = {
-        'decoder': torch.from_numpy(codebook[: config.qformer.queries * CHECK_BATCH]).reshape(
-            CHECK_BATCH, config.qformer.queries, config.code_dim
-        ),
-        'encoder': torch.zeros(CHECK_BATCH, 3, config.vision.image_size, config.vision.image_size),
-    }
-    traced = {
-        'decoder': trace_to_onnx(
-            DecoderGraph(model), examples['decoder'], work / 'decoder', 'code_vectors', 'generation_embedding'
-        )
-    }
-    now = lap('trace decoder', now)
-    traced['encoder'] = trace_to_onnx(
-        EncoderGraph(model), examples['encoder'], work / 'encoder', 'pixel_values', 'prequant'
-    )
-    now = lap('trace encoder', now)
+    traced, now = trace_tokenizer_graphs(model, config, codebook, work, lap, now)
     # The PyTorch weights are no longer needed; free them before ONNX loads its copy (4 GB at full size).
-    del model, examples
+    del model
     gc.collect()
 
     report: dict = {'targets': {}}
@@ -442,6 +427,51 @@ def convert(args: argparse.Namespace) -> dict:
     return report
 
 
+def trace_tokenizer_graphs(model, config, codebook: np.ndarray, work: Path, lap, now: float) -> tuple[dict, float]:
+    """Traces the tokenizer's decoder and encoder graphs (SEED v1 and SEED-2 alike) into `work`, on example
+    inputs of CHECK_BATCH images; returns the traced files and the time of the last lap."""
+    examples = {
+        'decoder': torch.from_numpy(codebook[: config.qformer.queries * CHECK_BATCH]).reshape(
+            CHECK_BATCH, config.qformer.queries, config.code_dim
+        ),
+        'encoder': torch.zeros(CHECK_BATCH, 3, config.vision.image_size, config.vision.image_size),
+    }
+    traced = {
+        'decoder': trace_to_onnx(
+            DecoderGraph(model), examples['decoder'], work / 'decoder', 'code_vectors', 'generation_embedding'
+        )
+    }
+    now = lap('trace decoder', now)
+    traced['encoder'] = trace_to_onnx(
+        EncoderGraph(model), examples['encoder'], work / 'encoder', 'pixel_values', 'prequant'
+    )
+    now = lap('trace encoder', now)
+    return traced, now
+
+
+def default_tolerance(tolerance: float | None, dtype: str) -> float | None:
+    """The largest ONNX-vs-PyTorch difference accepted: the one asked for, else 1e-3 for fp32 (fp16 is reported only)."""
+    return tolerance if tolerance is not None else (1e-3 if dtype == 'fp32' else None)
+
+
+def print_target(target: dict, dtype: str, tolerance: float | None, label: str) -> bool:
+    """Prints what was written for one target and its parity check; False when a graph is over `tolerance`.
+    `label` prefixes a failing graph's name in the error."""
+    print(f'wrote {target["out"]}/seed-model.json ({dtype})')
+    for path, size in target['sizes'].items():
+        print(f'  {path}: {size / 1e6:.1f} MB')
+    ok = True
+    for name, result in target.get('check', {}).items():
+        line = f'  {name}: max abs diff {result["maxAbsDiff"]:.3g} (outputs up to {result["maxAbsExpected"]:.3g})'
+        if 'codes' in result:
+            line += f', {result["codesAgreeing"]}/{result["codes"]} codes agree'
+        print(line + f'; ONNX Runtime {result["ortRunSeconds"]:.2f} s, PyTorch {result["torchSeconds"]:.2f} s')
+        if tolerance is not None and result['maxAbsDiff'] > tolerance:
+            print(f'error: {label}{name} differs from PyTorch by {result["maxAbsDiff"]:.3g} > {tolerance:g}', file=sys.stderr)
+            ok = False
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -451,20 +481,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     status = 0
     for dtype, target in report['targets'].items():
-        print(f'wrote {target["out"]}/seed-model.json ({dtype})')
-        for path, size in target['sizes'].items():
-            print(f'  {path}: {size / 1e6:.1f} MB')
-        tolerance = args.tolerance if args.tolerance is not None else (1e-3 if dtype == 'fp32' else None)
-        for name, result in target.get('check', {}).items():
-            line = f'  {name}: max abs diff {result["maxAbsDiff"]:.3g} (outputs up to {result["maxAbsExpected"]:.3g})'
-            if 'codes' in result:
-                line += f', {result["codesAgreeing"]}/{result["codes"]} codes agree'
-            print(line + f'; ONNX Runtime {result["ortRunSeconds"]:.2f} s, PyTorch {result["torchSeconds"]:.2f} s')
-            if tolerance is not None and result['maxAbsDiff'] > tolerance:
-                difference = result['maxAbsDiff']
-                message = f'{dtype} {name} differs from PyTorch by {difference:.3g} > {tolerance:g}'
-                print(f'error: {message}', file=sys.stderr)
-                status = 1
+        tolerance = default_tolerance(args.tolerance, dtype)
+        if not print_target(target, dtype, tolerance, f'{dtype} '):
+            status = 1
         target['tolerance'] = tolerance
     print(f'done in {report["totalSeconds"]:.1f} s')
     if args.report:

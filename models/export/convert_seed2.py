@@ -33,7 +33,6 @@ from pathlib import Path
 
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
-import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import torch  # noqa: E402
 
@@ -41,19 +40,21 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from convert import (  # noqa: E402
-    CHECK_BATCH,
     CLIP_MEAN,
     CLIP_STD,
     SCHEMA,
     ConversionError,
     compare_with_onnx,
+    default_tolerance,
     diffusion_from_manifest,
     file_ref,
     onnx_ref,
+    print_target,
     reference_cases,
+    trace_tokenizer_graphs,
     write_f32,
 )
-from onnx_export_files import finish_onnx, trace_to_onnx  # noqa: E402
+from onnx_export_files import finish_onnx  # noqa: E402
 from released_checkpoints import (  # noqa: E402
     EVA_VIT,
     SEED_QUANTIZER,
@@ -61,7 +62,6 @@ from released_checkpoints import (  # noqa: E402
     CheckpointError,
     load_released_checkpoints,
 )
-from seed_v1_modules import DecoderGraph, EncoderGraph  # noqa: E402
 from seed_v2_modules import SeedV2Config, SeedV2Tokenizer  # noqa: E402
 
 # What export_sd21_unclip_onnx.py writes, and the inputs each graph must take.
@@ -278,23 +278,8 @@ def convert(args: argparse.Namespace) -> dict:
     cases = reference_cases(model, work) if args.check else None
     if cases:
         now = lap('pytorch reference', now)
-    examples = {
-        'decoder': torch.from_numpy(codebook[: config.qformer.queries * CHECK_BATCH]).reshape(
-            CHECK_BATCH, config.qformer.queries, config.code_dim
-        ),
-        'encoder': torch.zeros(CHECK_BATCH, 3, config.vision.image_size, config.vision.image_size),
-    }
-    traced = {
-        'decoder': trace_to_onnx(
-            DecoderGraph(model), examples['decoder'], work / 'decoder', 'code_vectors', 'generation_embedding'
-        )
-    }
-    now = lap('trace decoder', now)
-    traced['encoder'] = trace_to_onnx(
-        EncoderGraph(model), examples['encoder'], work / 'encoder', 'pixel_values', 'prequant'
-    )
-    now = lap('trace encoder', now)
-    del model, examples
+    traced, now = trace_tokenizer_graphs(model, config, codebook, work, lap, now)
+    del model
     gc.collect()
 
     files = {}
@@ -333,19 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CheckpointError, ConversionError, ValueError) as error:
         print(f'error: {error}', file=sys.stderr)
         return 2
-    print(f'wrote {report["out"]}/seed-model.json ({report["dtype"]})')
-    for path, size in report['sizes'].items():
-        print(f'  {path}: {size / 1e6:.1f} MB')
-    tolerance = args.tolerance if args.tolerance is not None else (1e-3 if args.dtype == 'fp32' else None)
-    status = 0
-    for name, result in report.get('check', {}).items():
-        line = f'  {name}: max abs diff {result["maxAbsDiff"]:.3g} (outputs up to {result["maxAbsExpected"]:.3g})'
-        if 'codes' in result:
-            line += f', {result["codesAgreeing"]}/{result["codes"]} codes agree'
-        print(line + f'; ONNX Runtime {result["ortRunSeconds"]:.2f} s, PyTorch {result["torchSeconds"]:.2f} s')
-        if tolerance is not None and result['maxAbsDiff'] > tolerance:
-            print(f'error: {name} differs from PyTorch by {result["maxAbsDiff"]:.3g} > {tolerance:g}', file=sys.stderr)
-            status = 1
+    tolerance = default_tolerance(args.tolerance, args.dtype)
+    status = 0 if print_target(report, args.dtype, tolerance, '') else 1
     report['tolerance'] = tolerance
     print(f'done in {report["totalSeconds"]:.1f} s')
     if args.report:
