@@ -7,6 +7,8 @@ import { junitReporter } from '@web/test-runner-junit-reporter';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
 
@@ -45,19 +47,9 @@ export default {
   browsers: [
     playwrightLauncher({
       product: 'chromium',
-      // Playwright never downloads a browser here; the flags keep Chromium off a network it cannot reach.
-      launchOptions: {
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync'
-        ]
-      }
+      // Debian's Chromium (Playwright never downloads a browser here), with the flags that keep it off a
+      // network it cannot reach; the UI tests launch it the same way.
+      launchOptions: JSON.parse(readFileSync(join(ROOT, 'ui-tests', 'chromium-launch.json'), 'utf8'))
     })
   ],
   // JUnit XML for scripts/test.mjs, which counts the results into npm test's summary line.

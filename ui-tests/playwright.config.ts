@@ -5,6 +5,7 @@
  * go to ui-tests/artifacts/.
  */
 import { defineConfig } from '@playwright/test';
+import chromiumLaunch from './chromium-launch.json';
 
 export default defineConfig({
   testDir: 'tests',
@@ -19,19 +20,8 @@ export default defineConfig({
     browserName: 'chromium',
     headless: true,
     viewport: { width: 1400, height: 900 },
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      // Keep Chromium off the network it cannot reach (this machine is offline but for package registries).
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync'
-      ]
-    },
+    // Debian's Chromium, kept off the network it cannot reach (this machine is offline but for package registries).
+    launchOptions: chromiumLaunch,
     screenshot: 'only-on-failure'
   }
 });

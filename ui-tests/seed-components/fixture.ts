@@ -7,19 +7,9 @@ import { Browser, chromium, Page, test as base } from '@playwright/test';
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import chromiumLaunch from '../chromium-launch.json';
 
 const ROOT = join(__dirname, '..', '..');
-
-/** The flags that keep Chromium quiet on a closed network (see the project's JupyterLab host notes). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync'
-];
 
 export type Theme = 'light' | 'dark';
 
@@ -67,7 +57,8 @@ export const test = base.extend<{ components: ComponentPage }, { componentBrowse
     // Playwright reads a fixture's dependencies from this pattern; these two have none.
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+      // Debian's Chromium with the flags that keep it quiet on a closed network, as every browser test launches it.
+      const browser = await chromium.launch(chromiumLaunch);
       await use(browser);
       await browser.close();
     },
