@@ -1,42 +1,40 @@
 /** SeedModel: a loaded model folder and the encode / decode / reconstruct pipelines over it. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { guidedUnet, linearPreview, runSampler, throwIfAborted } from './diffusion';
-import { SeedInputError, SeedModelError } from './errors';
+import { guidedUnet, runSampler, throwIfAborted } from './diffusion';
+import { SeedInputError } from './errors';
 import { assertFinite } from './finite';
+import { checkCodes, paramsThatRan, resolveDecodeParams, resolvePreviewEvery, startingNoise } from './decode-params';
+import { concatFloat32, runBatched } from './graph-batches';
 import {
   DEFAULT_MAX_INPUT_PIXELS,
   PreparedImage,
   Preprocess,
   RgbImage,
-  fromSignedChw,
   normalizeImage,
   prepareImage,
   toPng
 } from './images';
+import { checkLatentShape, latentsToImages, previewImage } from './latent-images';
 import type { SeedModelManifest } from './manifest';
 import { defaultCacheDir } from './cache-dir';
-import { FileHashes } from './file-hashes';
 import { GraphCache } from './graph-cache';
-import { ModelFile, checkSha256, loadManifest, modelFiles } from './manifest-loader';
+import { loadManifest } from './manifest-loader';
+import { ModelFiles } from './model-files';
 import { Quantizer } from './quantizer';
-import { SeededRandom } from './random';
-import { createSampler, stepCountNote } from './samplers';
+import { createSampler } from './samplers';
 import { DEFAULT_KERNEL_SETTINGS } from '../protocol/settings';
-import { EXECUTION_PROVIDER_NAMES, checkDecodeParams } from '../protocol/vocabulary';
+import { EXECUTION_PROVIDER_NAMES } from '../protocol/vocabulary';
 import { alphasCumprod } from './schedule';
 import { Graph, SessionPool, chooseExecutionProvider } from './sessions';
 import { ThreadChoice, chooseThreads } from './threads';
-import { UnclipConditioning, imageNormalizer } from './unclip';
+import { UnclipConditioning, imageNormalizer, unclipUnetInputs } from './unclip';
 import type {
   DecodeOptions,
-  DecodeParams,
   EncodeOptions,
   Encoding,
   ExecutionProviderChoice,
   ImageInput,
   LoadOptions,
-  PngImage,
   Reconstruction,
   SessionInfo,
   WarmUpProgress
@@ -47,10 +45,8 @@ import type {
  * never loads the UNet; release() frees them (the next call loads them again).
  */
 export class SeedModel {
-  private readonly files: Map<string, ModelFile>;
-  private readonly verified = new Map<string, Promise<void>>();
+  private readonly files: ModelFiles;
   private readonly sessions: SessionPool;
-  private readonly hashes: FileHashes;
   private readonly alphas: Float64Array;
   private quantizer?: Promise<Quantizer>;
   private unconditional?: Promise<Float32Array>;
@@ -68,11 +64,10 @@ export class SeedModel {
     readonly cacheDir: string | null,
     private readonly options: Required<Pick<LoadOptions, 'verifyHashes' | 'maxInputPixels'>>
   ) {
-    this.files = new Map(modelFiles(manifest, dir).map((file) => [file.field, file]));
-    this.hashes = new FileHashes(cacheDir);
+    this.files = new ModelFiles(dir, manifest, cacheDir, options.verifyHashes);
     this.sessions = new SessionPool(
       choice,
-      (file) => this.identify(file),
+      (file) => this.files.identify(file),
       threads.count,
       cacheDir === null ? null : new GraphCache(cacheDir)
     );
@@ -174,17 +169,16 @@ export class SeedModel {
     const pixels = new Float32Array(loaded.length * perImage);
     loaded.forEach((image, i) => normalizeImage(image, settings, pixels.subarray(i * perImage, (i + 1) * perImage)));
     const perCode = tokenizer.numCodes * tokenizer.codeDim;
-    const features = await runBatched(
-      encoder,
-      inputName,
-      outputName,
-      pixels,
-      [3, height, width],
-      loaded.length,
-      perCode,
-      `[N, ${tokenizer.numCodes}, ${tokenizer.codeDim}] (numCodes, codeDim in the manifest)`,
-      options.signal
-    );
+    const features = await runBatched(encoder, {
+      input: inputName,
+      output: outputName,
+      data: pixels,
+      itemDims: [3, height, width],
+      count: loaded.length,
+      outputPerItem: perCode,
+      expectedShape: `[N, ${tokenizer.numCodes}, ${tokenizer.codeDim}] (numCodes, codeDim in the manifest)`,
+      signal: options.signal
+    });
     assertFinite(
       features,
       (bad, all) =>
@@ -207,8 +201,8 @@ export class SeedModel {
    */
   async verifyEncoderFiles(): Promise<void> {
     await Promise.all([
-      this.verify(this.file('tokenizer.encoder.path')),
-      this.verify(this.file('tokenizer.codebook.path'))
+      this.files.verify(this.files.get('tokenizer.encoder.path')),
+      this.files.verify(this.files.get('tokenizer.codebook.path'))
     ]);
   }
 
@@ -228,63 +222,22 @@ export class SeedModel {
     if (!Array.isArray(codesList) || codesList.length === 0) {
       throw new SeedInputError('decodeBatch() takes a non-empty array of code arrays.');
     }
-    codesList.forEach((codes, i) => this.checkCodes(codes, codesList.length > 1 ? `Image ${i}: ` : ''));
-    if (options.negativeCodes !== undefined) {
-      this.checkCodes(options.negativeCodes, 'Negative codes: ');
-    }
-    const asked = this.decodeParams(options);
-    const count = codesList.length;
     const { tokenizer, generationEmbedding, diffusion } = this.manifest;
+    codesList.forEach((codes, i) => checkCodes(tokenizer, codes, codesList.length > 1 ? `Image ${i}: ` : ''));
+    if (options.negativeCodes !== undefined) {
+      checkCodes(tokenizer, options.negativeCodes, 'Negative codes: ');
+    }
+    const asked = resolveDecodeParams(this.manifest, options);
+    const count = codesList.length;
     const [c, h, w] = diffusion.latentShape;
     const latentSize = c * h * w;
-    if (asked.seed + count - 1 > Number.MAX_SAFE_INTEGER) {
-      throw new SeedInputError(`seed + ${count - 1} must stay below ${Number.MAX_SAFE_INTEGER}; use a smaller seed.`);
-    }
-    // One generator per image: its initial latent first, then any noise the sampler draws (DDIM with eta > 0).
-    const randoms = codesList.map((_, i) => new SeededRandom(asked.seed + i));
-    let noise: Float32Array;
-    if (options.initialLatent !== undefined) {
-      if (!(options.initialLatent instanceof Float32Array) || options.initialLatent.length !== count * latentSize) {
-        throw new SeedInputError(
-          `initialLatent must be a Float32Array of ${count * latentSize} values (${count} x latent ${c}x${h}x${w}), ` +
-            `got ${options.initialLatent?.length}.`
-        );
-      }
-      noise = options.initialLatent;
-    } else {
-      noise = concat(randoms.map((random) => random.normal(latentSize)));
-    }
+    const { randoms, noise } = startingNoise(diffusion.latentShape, asked.seed, count, options.initialLatent);
     throwIfAborted(options.signal);
 
-    const quantizer = await this.getQuantizer();
-    const decoder = await this.graph('tokenizer.decoder.path');
-    const inName = tokenizer.decoder.inputs.codeVectors;
-    const outName = tokenizer.decoder.outputs.embedding;
-    decoder.expect([inName], [outName]);
-    const embeddingSize = generationEmbedding.tokens * generationEmbedding.dim;
-    const embed = async (list: number[][]): Promise<Float32Array> => {
-      const values = await runBatched(
-        decoder,
-        inName,
-        outName,
-        concat(list.map((codes) => quantizer.lookup(codes))),
-        [tokenizer.numCodes, tokenizer.codeDim],
-        list.length,
-        embeddingSize,
-        `[N, ${generationEmbedding.tokens}, ${generationEmbedding.dim}] (generationEmbedding in the manifest)`
-      );
-      assertFinite(
-        values,
-        (bad, all) =>
-          `The tokenizer decoder returned ${bad} NaN or infinite values of ${all} for these codes, so nothing can ` +
-          `be decoded from them. The decoder graph (${decoder.file.path}) is faulty: check the model's files.`
-      );
-      return values;
-    };
-    const embedding = await embed(codesList);
+    const embedding = await this.embedCodes(codesList);
     const guided = asked.guidance !== 1;
     // Negative codes stand in for the empty condition: their embedding is the unconditional half of guidance.
-    const negative = guided && options.negativeCodes ? await embed([options.negativeCodes]) : undefined;
+    const negative = guided && options.negativeCodes ? await this.embedCodes([options.negativeCodes]) : undefined;
 
     const unet = await this.graph('diffusion.unet.path');
     const unclip = diffusion.unclip;
@@ -296,7 +249,17 @@ export class SeedModel {
     const vae = await this.graph('diffusion.vaeDecoder.path');
     vae.expect(['latent_sample'], ['sample']);
     const conditioning = unclip
-      ? await this.unclipConditioning(embedding, negative, asked, randoms, options)
+      ? unclipUnetInputs({
+          unclip,
+          conditioning: await this.getUnclip(),
+          prompt: await this.getUnconditional(),
+          embedding,
+          negative,
+          noiseLevel: asked.noiseLevel ?? unclip.noiseLevel,
+          randoms,
+          embeddingNoise: options.embeddingNoise,
+          negativeEmbeddingNoise: options.negativeEmbeddingNoise
+        })
       : {
           condition: embedding,
           unconditional: guided ? (negative ?? (await this.getUnconditional())) : new Float32Array(0),
@@ -317,25 +280,22 @@ export class SeedModel {
       alphasCumprod: this.alphas,
       steps: asked.steps,
       eta: asked.eta,
-      noise: (length) => concat(randoms.map((random) => random.normal(length / count)))
+      noise: (length) => concatFloat32(randoms.map((random) => random.normal(length / count)))
     });
-    const params = this.paramsThatRan(asked, sampler.timesteps.length);
-    const previewEvery = options.previewEvery ?? (diffusion.preview ? 1 : 0);
-    if (!Number.isInteger(previewEvery) || previewEvery < 0) {
-      throw new SeedInputError(`previewEvery must be a whole number >= 0 (0 = no previews), got ${previewEvery}.`);
-    }
+    const params = paramsThatRan(this.manifest, asked, sampler.timesteps.length);
+    const previewEvery = resolvePreviewEvery(this.manifest, options);
     const latent = await runSampler(sampler, noise, model, {
       signal: options.signal,
       afterStep: options.onProgress
         ? async (step, total, x0) => {
             const wantPreview = previewEvery > 0 && (step % previewEvery === 0 || step === total);
-            const preview = wantPreview ? await this.preview(x0.subarray(0, latentSize), vae) : undefined;
+            const preview = wantPreview ? await previewImage(diffusion, vae, x0.subarray(0, latentSize)) : undefined;
             options.onProgress?.({ step, total, unetEvaluations: evaluations(), preview });
           }
         : undefined
     });
     throwIfAborted(options.signal);
-    const images = await this.vaeDecode(vae, latent, count);
+    const images = await latentsToImages(diffusion, vae, latent, count);
     return images.map((image, i) => ({
       ...image,
       codes: [...codesList[i]],
@@ -362,199 +322,56 @@ export class SeedModel {
     await (await quantizer?.catch(() => undefined))?.release();
   }
 
-  private checkCodes(codes: unknown, prefix = ''): asserts codes is number[] {
-    const { numCodes, codebookSize } = this.manifest.tokenizer;
-    if (!Array.isArray(codes)) {
-      throw new SeedInputError(`${prefix}Codes must be an array of ${numCodes} integers, got ${typeof codes}.`);
-    }
-    if (codes.length !== numCodes) {
-      throw new SeedInputError(
-        `${prefix}Expected ${numCodes} codes, got ${codes.length}. A SEED image is exactly ${numCodes} codes.`
-      );
-    }
-    codes.forEach((code, i) => {
-      if (!Number.isInteger(code) || code < 0 || code >= codebookSize) {
-        throw new SeedInputError(
-          `${prefix}The code at position ${i + 1} is ${JSON.stringify(code)}; codes are integers from 0 to ${codebookSize - 1}.`
-        );
-      }
+  /** Codes -> generation embeddings [list.length, tokens, dim] through the tokenizer's decoder. */
+  private async embedCodes(list: number[][]): Promise<Float32Array> {
+    const { tokenizer, generationEmbedding } = this.manifest;
+    const quantizer = await this.getQuantizer();
+    const decoder = await this.graph('tokenizer.decoder.path');
+    const input = tokenizer.decoder.inputs.codeVectors;
+    const output = tokenizer.decoder.outputs.embedding;
+    decoder.expect([input], [output]);
+    const values = await runBatched(decoder, {
+      input,
+      output,
+      data: concatFloat32(list.map((codes) => quantizer.lookup(codes))),
+      itemDims: [tokenizer.numCodes, tokenizer.codeDim],
+      count: list.length,
+      outputPerItem: generationEmbedding.tokens * generationEmbedding.dim,
+      expectedShape: `[N, ${generationEmbedding.tokens}, ${generationEmbedding.dim}] (generationEmbedding in the manifest)`
     });
-  }
-
-  private decodeParams(options: DecodeOptions): DecodeParams {
-    const defaults = this.manifest.diffusion.defaults;
-    let checked: Partial<DecodeParams>;
-    try {
-      checked = checkDecodeParams({ ...defaults, ...definedOnly(options) });
-    } catch (error) {
-      throw new SeedInputError((error as Error).message);
-    }
-    const { sampler, steps, guidance, seed } = checked as Required<typeof checked>;
-    const maxSteps = Math.floor(this.manifest.diffusion.schedule.trainSteps / 2);
-    if (steps > maxSteps) {
-      throw new SeedInputError(
-        `steps must be at most ${maxSteps} for this model (half its ${this.manifest.diffusion.schedule.trainSteps} training steps), got ${steps}.`
-      );
-    }
-    const params: DecodeParams = { seed, sampler, steps, guidance };
-    const unclip = this.manifest.diffusion.unclip;
-    if (unclip) {
-      const noiseLevel = options.noiseLevel ?? unclip.noiseLevel;
-      const maxLevel = unclip.noiseSchedule.trainSteps - 1;
-      if (!Number.isInteger(noiseLevel) || noiseLevel < 0 || noiseLevel > maxLevel) {
-        throw new SeedInputError(`noiseLevel must be a whole number from 0 to ${maxLevel}, got ${noiseLevel}.`);
-      }
-      params.noiseLevel = noiseLevel;
-    } else if (options.noiseLevel !== undefined) {
-      throw new SeedInputError(
-        `noiseLevel applies to seed-v2 (unCLIP) models; ${this.manifest.id} is ${this.manifest.family}. Drop it.`
-      );
-    }
-    if (options.eta !== undefined) {
-      if (!Number.isFinite(options.eta) || options.eta < 0) {
-        throw new SeedInputError(`eta must be a number >= 0, got ${options.eta}.`);
-      }
-      if (sampler !== 'ddim' && options.eta !== 0) {
-        throw new SeedInputError(
-          `eta only applies to the ddim sampler (${sampler} is deterministic); drop it or use ddim.`
-        );
-      }
-      params.eta = options.eta;
-    }
-    return params;
-  }
-
-  /** The params a result reports: the steps the sampler ran, and what was asked and why when they differ. */
-  private paramsThatRan(asked: DecodeParams, ran: number): DecodeParams {
-    if (ran === asked.steps) {
-      return asked;
-    }
-    const stepsNote = stepCountNote(this.manifest.diffusion.schedule.trainSteps, asked.steps);
-    return { ...asked, steps: ran, stepsAsked: asked.steps, ...(stepsNote ? { stepsNote } : {}) };
-  }
-
-  private file(field: string): ModelFile {
-    const file = this.files.get(field);
-    if (!file) {
-      throw new SeedModelError(`The manifest of ${this.dir} names no '${field}'.`);
-    }
-    return file;
+    assertFinite(
+      values,
+      (bad, all) =>
+        `The tokenizer decoder returned ${bad} NaN or infinite values of ${all} for these codes, so nothing can ` +
+        `be decoded from them. The decoder graph (${decoder.file.path}) is faulty: check the model's files.`
+    );
+    return values;
   }
 
   private graph(field: string): Promise<Graph> {
-    return this.sessions.get(this.file(field));
-  }
-
-  /** A file's external-data files, in the manifest's order. */
-  private externalData(file: ModelFile): ModelFile[] {
-    const prefix = file.field.replace(/\.path$/, '.externalData[');
-    return [...this.files.values()].filter((f) => f.field.startsWith(prefix));
-  }
-
-  /**
-   * Checks a graph and its external data against the manifest's sha256 (once per model; sizes and
-   * modification times recorded by FileHashes spare hashing unchanged gigabytes again) and returns
-   * their sha256, the content part of the graph cache's key.
-   */
-  private async identify(file: ModelFile): Promise<string[]> {
-    const related = [file, ...this.externalData(file)];
-    await Promise.all(related.map((f) => this.verify(f)));
-    return this.cacheDir === null ? [] : Promise.all(related.map((f) => this.hashes.sha256(f.path)));
-  }
-
-  /** sha256 check of one file against the manifest, once per model. */
-  private verify(file: ModelFile): Promise<void> {
-    if (!this.options.verifyHashes || !file.sha256) {
-      return Promise.resolve();
-    }
-    let check = this.verified.get(file.path);
-    if (!check) {
-      check = this.hashes.sha256(file.path).then((actual) => checkSha256(file, actual));
-      this.verified.set(file.path, check);
-      check.catch(() => this.verified.delete(file.path));
-    }
-    return check;
-  }
-
-  private async readFloat32(field: string, count: number): Promise<Float32Array> {
-    const file = this.file(field);
-    await this.verify(file);
-    const bytes = await fs.promises.readFile(file.path);
-    if (bytes.length !== count * 4) {
-      throw new SeedModelError(
-        `${file.path} (${field}) has ${bytes.length} bytes; ${count} float32 values (${count * 4} bytes) expected from the manifest's shapes.`
-      );
-    }
-    // Copy into an aligned buffer; the files are little-endian, as every platform Node runs ML on.
-    const out = new Float32Array(count);
-    new Uint8Array(out.buffer).set(bytes);
-    return out;
+    return this.sessions.get(this.files.get(field));
   }
 
   private getQuantizer(): Promise<Quantizer> {
     if (!this.quantizer) {
       const { codebookSize, codeDim, distance, normalize } = this.manifest.tokenizer;
-      this.quantizer = this.readFloat32('tokenizer.codebook.path', codebookSize * codeDim).then((codebook) =>
-        Quantizer.create(codebook, { codebookSize, codeDim, distance, normalized: normalize }, this.threads.count)
-      );
+      this.quantizer = this.files
+        .readFloat32('tokenizer.codebook.path', codebookSize * codeDim)
+        .then((codebook) =>
+          Quantizer.create(codebook, { codebookSize, codeDim, distance, normalized: normalize }, this.threads.count)
+        );
       this.quantizer.catch(() => (this.quantizer = undefined));
     }
     return this.quantizer;
-  }
-
-  /**
-   * seed-v2: the UNet sees the empty prompt's text embedding in both halves of guidance, and the image
-   * embedding through its class labels; negative codes (noised at level 0, as the release does) or all
-   * zeros make the unconditional labels. Label noise comes from each image's generator, after its latent.
-   */
-  private async unclipConditioning(
-    embedding: Float32Array,
-    negative: Float32Array | undefined,
-    params: DecodeParams,
-    randoms: SeededRandom[],
-    options: DecodeOptions
-  ) {
-    const unclip = this.manifest.diffusion.unclip!;
-    const count = randoms.length;
-    const conditioning = await this.getUnclip();
-    const { dim } = conditioning;
-    const noiseOf = (given: Float32Array | undefined, option: string): Float32Array => {
-      if (given === undefined) {
-        return concat(randoms.map((random) => random.normal(dim)));
-      }
-      if (!(given instanceof Float32Array) || given.length !== count * dim) {
-        throw new SeedInputError(
-          `${option} must be a Float32Array of ${count * dim} values (${count} x ${dim}), got ${given?.length}.`
-        );
-      }
-      return given;
-    };
-    const noise = noiseOf(options.embeddingNoise, 'embeddingNoise');
-    const conditional = conditioning.classLabels(embedding, params.noiseLevel ?? unclip.noiseLevel, noise);
-    let unconditional = new Float32Array(count * 2 * dim);
-    if (negative) {
-      const repeated = concat(randoms.map(() => negative));
-      const negativeNoise = noiseOf(options.negativeEmbeddingNoise, 'negativeEmbeddingNoise');
-      unconditional = conditioning.classLabels(repeated, 0, negativeNoise);
-    }
-    const prompt = await this.getUnconditional();
-    const [tokens, textDim] = unclip.textEmbedding;
-    return {
-      condition: concat(randoms.map(() => prompt)),
-      unconditional: prompt,
-      tokens,
-      dim: textDim,
-      classLabels: { input: unclip.classLabels, width: 2 * dim, conditional, unconditional }
-    };
   }
 
   private getUnclip(): Promise<UnclipConditioning> {
     if (!this.unclip) {
       const dim = this.manifest.generationEmbedding.dim;
       const { noiseSchedule } = this.manifest.diffusion.unclip!;
-      this.unclip = this.readFloat32('diffusion.unclip.imageNormalizer.path', 2 * dim).then(
-        (stats) => new UnclipConditioning(imageNormalizer(stats), noiseSchedule)
-      );
+      this.unclip = this.files
+        .readFloat32('diffusion.unclip.imageNormalizer.path', 2 * dim)
+        .then((stats) => new UnclipConditioning(imageNormalizer(stats), noiseSchedule));
       this.unclip.catch(() => (this.unclip = undefined));
     }
     return this.unclip;
@@ -565,116 +382,9 @@ export class SeedModel {
       const unclip = this.manifest.diffusion.unclip;
       const { tokens, dim } = this.manifest.generationEmbedding;
       const size = unclip ? unclip.textEmbedding[0] * unclip.textEmbedding[1] : tokens * dim;
-      this.unconditional = this.readFloat32('diffusion.unconditional.path', size);
+      this.unconditional = this.files.readFloat32('diffusion.unconditional.path', size);
       this.unconditional.catch(() => (this.unconditional = undefined));
     }
     return this.unconditional;
   }
-
-  /** Latents (UNet space, `count` of them) -> images through the VAE decoder. */
-  private async vaeDecode(vae: Graph, latent: Float32Array, count: number): Promise<PngImage[]> {
-    const { latentShape, vaeScale, outputSize } = this.manifest.diffusion;
-    const [width, height] = outputSize;
-    const plane = 3 * width * height;
-    const scaled = latent.map((v) => v / vaeScale);
-    const samples = await runBatched(
-      vae,
-      'latent_sample',
-      'sample',
-      scaled,
-      latentShape,
-      count,
-      plane,
-      `[N, 3, ${height}, ${width}] (diffusion.outputSize in the manifest)`
-    );
-    assertFinite(
-      samples,
-      (bad, all) =>
-        `The VAE decoder turned a finite latent into ${bad} NaN or infinite pixel values of ${all}, so no image ` +
-        'was made. Try a lower guidance scale (an extreme latent can overflow the decoder); if every setting ' +
-        `fails, the VAE graph (${vae.file.path}) is faulty, e.g. an fp16 export that overflows: try its fp32 export.`
-    );
-    return Promise.all(
-      Array.from({ length: count }, (_, i) =>
-        toPng(fromSignedChw(samples.subarray(i * plane, (i + 1) * plane), width, height))
-      )
-    );
-  }
-
-  private async preview(x0: Float32Array, vae: Graph): Promise<PngImage> {
-    const { preview, latentShape } = this.manifest.diffusion;
-    if (preview) {
-      const rgb = linearPreview(preview, x0, latentShape);
-      return toPng(fromSignedChw(rgb, latentShape[2], latentShape[1]), true);
-    }
-    const [image] = await this.vaeDecode(vae, x0, 1);
-    return image;
-  }
-}
-
-/** Fixed dimensions the UNet declares for `sample` must agree with the manifest's latentShape. */
-function checkLatentShape(unet: Graph, latentShape: [number, number, number]): void {
-  const declared = unet.inputShape('sample').slice(1);
-  const clash = declared.some((dim, i) => typeof dim === 'number' && dim !== latentShape[i]);
-  if (clash) {
-    throw new SeedModelError(
-      `${unet.file.path} takes samples of shape [${unet.inputShape('sample').join(', ')}], but the manifest's ` +
-        `diffusion.latentShape is [${latentShape.join(', ')}]. Fix latentShape (and outputSize) in seed-model.json.`
-    );
-  }
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, part) => n + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-/**
- * Runs a one-input, one-output graph over `count` items stacked in `data` ([count, ...itemDims]): all at
- * once, or in chunks of the batch size the graph fixes. Checks that each item gives `outputPerItem` values.
- */
-async function runBatched(
-  graph: Graph,
-  input: string,
-  output: string,
-  data: Float32Array,
-  itemDims: readonly number[],
-  count: number,
-  outputPerItem: number,
-  expectedShape: string,
-  signal?: AbortSignal
-): Promise<Float32Array> {
-  const fixed = graph.inputShape(input)[0];
-  const chunk = typeof fixed === 'number' && fixed > 0 ? fixed : count;
-  const inputPerItem = itemDims.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(count * outputPerItem);
-  for (let start = 0; start < count; start += chunk) {
-    throwIfAborted(signal);
-    const n = Math.min(chunk, count - start);
-    const slice = data.subarray(start * inputPerItem, (start + n) * inputPerItem);
-    const result = (await graph.run({ [input]: graph.tensor(input, slice, [n, ...itemDims]) }, [output]))[output];
-    if (result.data.length !== n * outputPerItem) {
-      throw new SeedModelError(
-        `${graph.file.path}: output '${output}' has shape [${result.dims.join(', ')}]; ${expectedShape} expected.`
-      );
-    }
-    out.set(result.data, start * outputPerItem);
-  }
-  return out;
-}
-
-/** The decode options the caller set (an explicit `undefined` keeps the manifest's default). */
-function definedOnly(options: DecodeOptions): Partial<DecodeParams> {
-  const out: Partial<DecodeParams> = {};
-  for (const key of ['sampler', 'steps', 'guidance', 'seed'] as const) {
-    if (options[key] !== undefined) {
-      (out as Record<string, unknown>)[key] = options[key];
-    }
-  }
-  return out;
 }

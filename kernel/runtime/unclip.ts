@@ -10,7 +10,11 @@
  * as in the release. Without negative codes, the negative half of guidance gets all-zero labels (the
  * pipeline's zeros_like of the noised, concatenated embedding); negative codes are noised at level 0.
  */
-import type { NoiseSchedule } from './manifest';
+import type { UnetCall } from './diffusion';
+import { SeedInputError } from './errors';
+import { concatFloat32 } from './graph-batches';
+import type { NoiseSchedule, UnclipSettings } from './manifest';
+import type { SeededRandom } from './random';
 import { alphasCumprod } from './schedule';
 
 /**
@@ -89,4 +93,61 @@ export class UnclipConditioning {
     }
     return out;
   }
+}
+
+/** What a seed-v2 decode of `randoms.length` images gives the guided UNet (see unclipUnetInputs). */
+export interface UnclipDecode {
+  unclip: UnclipSettings;
+  conditioning: UnclipConditioning;
+  /** The empty prompt's text embedding (`diffusion.unconditional`). */
+  prompt: Float32Array;
+  /** Image embeddings [count, dim] from the codes, and the negative codes' one [1, dim] if any. */
+  embedding: Float32Array;
+  negative: Float32Array | undefined;
+  noiseLevel: number;
+  /** One generator per image; label noise is drawn from it, after the image's initial latent. */
+  randoms: SeededRandom[];
+  /** Explicit label noise, [count, dim] each (tests and parity checks pass the release's). */
+  embeddingNoise?: Float32Array;
+  negativeEmbeddingNoise?: Float32Array;
+}
+
+/**
+ * seed-v2: the UNet sees the empty prompt's text embedding in both halves of guidance, and the image
+ * embedding through its class labels; negative codes (noised at level 0, as the release does) or all
+ * zeros make the unconditional labels.
+ */
+export function unclipUnetInputs(
+  decode: UnclipDecode
+): Pick<UnetCall, 'condition' | 'unconditional' | 'tokens' | 'dim' | 'classLabels'> {
+  const { conditioning, randoms, prompt } = decode;
+  const count = randoms.length;
+  const { dim } = conditioning;
+  const noiseOf = (given: Float32Array | undefined, option: string): Float32Array => {
+    if (given === undefined) {
+      return concatFloat32(randoms.map((random) => random.normal(dim)));
+    }
+    if (!(given instanceof Float32Array) || given.length !== count * dim) {
+      throw new SeedInputError(
+        `${option} must be a Float32Array of ${count * dim} values (${count} x ${dim}), got ${given?.length}.`
+      );
+    }
+    return given;
+  };
+  const noise = noiseOf(decode.embeddingNoise, 'embeddingNoise');
+  const conditional = conditioning.classLabels(decode.embedding, decode.noiseLevel, noise);
+  let unconditional = new Float32Array(count * 2 * dim);
+  if (decode.negative) {
+    const repeated = concatFloat32(randoms.map(() => decode.negative!));
+    const negativeNoise = noiseOf(decode.negativeEmbeddingNoise, 'negativeEmbeddingNoise');
+    unconditional = conditioning.classLabels(repeated, 0, negativeNoise);
+  }
+  const [tokens, textDim] = decode.unclip.textEmbedding;
+  return {
+    condition: concatFloat32(randoms.map(() => prompt)),
+    unconditional: prompt,
+    tokens,
+    dim: textDim,
+    classLabels: { input: decode.unclip.classLabels, width: 2 * dim, conditional, unconditional }
+  };
 }
