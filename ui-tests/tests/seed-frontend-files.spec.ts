@@ -8,15 +8,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../jupyterlab/fixture';
 import { addImage, newSeedNotebook, notebooksFolder, waitForIdle } from '../seed-lab/notebook';
-
-type LabWindow = Window & { jupyterapp: { commands: { execute(id: string, args?: unknown): Promise<unknown> } } };
-
-function execute(page: Page, command: string, args?: unknown): Promise<unknown> {
-  return page.evaluate(
-    ({ command, args }) => (window as unknown as LabWindow).jupyterapp.commands.execute(command, args),
-    { command, args }
-  );
-}
+import { execute } from '../seed-lab/settings';
 
 /** The SEED outputs of the active notebook, by label. */
 function outputLabelled(page: Page, label: string) {

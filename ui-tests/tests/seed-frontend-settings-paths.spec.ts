@@ -4,7 +4,6 @@
  * widgets, and each output records what was used. And inspector edits that were never decoded survive a
  * save and reload (issue 15.4).
  */
-import type { Locator, Page } from '@playwright/test';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '../jupyterlab/fixture';
@@ -16,26 +15,7 @@ import {
   runCell,
   saveNotebook
 } from '../seed-lab/notebook';
-
-type LabWindow = Window & { jupyterapp: { commands: { execute(id: string, args?: unknown): Promise<unknown> } } };
-
-function execute(page: Page, command: string, args?: unknown): Promise<unknown> {
-  return page.evaluate(
-    ({ command, args }) => (window as unknown as LabWindow).jupyterapp.commands.execute(command, args),
-    { command, args }
-  );
-}
-
-/** The field of a SEED setting in the Settings Editor, found by the title it is declared with. */
-async function settingField(page: Page, title: string): Promise<Locator> {
-  await execute(page, 'settingeditor:open', { query: 'SEED' });
-  return page.getByRole('heading', { name: title, level: 3 }).locator('xpath=..');
-}
-
-/** Back to the notebook tab (the Settings Editor took the main area). */
-async function backToNotebook(page: Page): Promise<void> {
-  await page.locator('.lm-TabBar-tab', { hasText: 'Untitled' }).click();
-}
+import { backToNotebook, execute, settingField } from '../seed-lab/settings';
 
 test('"Top-k alternatives" reaches %seed encode: the inspector lists that many nearest codes', async ({ lab }) => {
   const { page } = lab;

@@ -3,25 +3,16 @@
  * panel's sampler defaults and the decode form of an output already on screen. Sampler settings the
  * user has not set follow the model's own defaults.
  */
-import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '../jupyterlab/fixture';
 import { addImage, newSeedNotebook, runCell, testModelFolder } from '../seed-lab/notebook';
+import { execute } from '../seed-lab/settings';
 
 /** The sampler defaults of the model the tests load, from its manifest. */
 function modelDefaults(): { steps: number; guidance: number } {
   const manifest = JSON.parse(readFileSync(join(testModelFolder(), 'seed-model.json'), 'utf8'));
   return manifest.diffusion.defaults;
-}
-
-type LabWindow = Window & { jupyterapp: { commands: { execute(id: string, args?: unknown): Promise<unknown> } } };
-
-function execute(page: Page, command: string, args?: unknown): Promise<unknown> {
-  return page.evaluate(
-    ({ command, args }) => (window as unknown as LabWindow).jupyterapp.commands.execute(command, args),
-    { command, args }
-  );
 }
 
 test('changing the default steps in the Settings Editor updates the panel and an open output', async ({ lab }) => {
