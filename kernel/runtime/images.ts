@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { SeedInputError } from './errors';
 import type { ImageSettings } from './manifest';
 import { resizeBicubic } from './resize';
-import type { ImageInput, PngImage, RgbImage } from './types';
+import type { ImageInput, PngImage, Preprocess, RgbImage } from './types';
 
 export type { RgbImage };
 
@@ -47,14 +47,6 @@ function source(input: ImageInput): string | Buffer {
   }
   return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
 }
-
-/**
- * How an image becomes RGB. `default`: apply the EXIF orientation and flatten transparency onto the
- * manifest's background. `release`: exactly what the SEED release does with PIL (`Image.open(...)
- * .convert("RGB")`): the stored pixel grid as is (EXIF orientation ignored) and alpha dropped, keeping
- * whatever colour lies under transparent pixels. Use it for tokens that must sit beside the release's own.
- */
-export type Preprocess = 'default' | 'release';
 
 export const PREPROCESS_MODES: readonly Preprocess[] = ['default', 'release'];
 

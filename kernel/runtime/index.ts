@@ -15,7 +15,8 @@
  */
 export { SeedModel } from './model';
 export { PREPROCESS_MODES } from './images';
-export type { Preprocess, PreparedImage } from './images';
+export type { PreparedImage } from './images';
+export type { Preprocess } from './types';
 export {
   SeedError,
   SeedInputError,

@@ -5,15 +5,7 @@ import { SeedInputError } from './errors';
 import { assertFinite } from './finite';
 import { checkCodes, paramsThatRan, resolveDecodeParams, resolvePreviewEvery, startingNoise } from './decode-params';
 import { concatFloat32, runBatched } from './graph-batches';
-import {
-  DEFAULT_MAX_INPUT_PIXELS,
-  PreparedImage,
-  Preprocess,
-  RgbImage,
-  normalizeImage,
-  prepareImage,
-  toPng
-} from './images';
+import { DEFAULT_MAX_INPUT_PIXELS, PreparedImage, RgbImage, normalizeImage, prepareImage, toPng } from './images';
 import { checkLatentShape, latentsToImages, previewImage } from './latent-images';
 import type { SeedModelManifest } from './manifest';
 import { defaultCacheDir } from './cache-dir';
@@ -35,6 +27,7 @@ import type {
   ExecutionProviderChoice,
   ImageInput,
   LoadOptions,
+  Preprocess,
   Reconstruction,
   SessionInfo,
   WarmUpProgress

@@ -2,9 +2,16 @@
 import type { ExecutionProviderName, SamplerName } from '../protocol/vocabulary';
 import type { SessionSource } from './graph-cache';
 import type { ThreadRequest } from './threads';
-import type { Preprocess } from './images';
 
 export type { ExecutionProviderName };
+
+/**
+ * How an image becomes RGB. `default`: apply the EXIF orientation and flatten transparency onto the
+ * manifest's background. `release`: exactly what the SEED release does with PIL (`Image.open(...)
+ * .convert("RGB")`): the stored pixel grid as is (EXIF orientation ignored) and alpha dropped, keeping
+ * whatever colour lies under transparent pixels. Use it for tokens that must sit beside the release's own.
+ */
+export type Preprocess = 'default' | 'release';
 
 /** An image: a file path, a `file://` URL (string or URL), or the encoded bytes of any format sharp reads. */
 export type ImageInput = string | URL | Buffer | Uint8Array;

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { SeedCancelledError, SeedInputError } from '../errors';
-import type { Preprocess } from '../images';
+import type { Preprocess } from '../types';
 import { PREPROCESS_MODES } from '../images';
 import type { SeedModel } from '../model';
 import { resolveModelPath, sha256File } from '../manifest-loader';

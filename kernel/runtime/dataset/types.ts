@@ -1,6 +1,6 @@
 /** The data types of the dataset tokenizer: its input units, its records, its options and its manifests. */
 import type { FamilyName } from '../../protocol/vocabulary';
-import type { Preprocess } from '../images';
+import type { Preprocess } from '../types';
 
 /** Where one image of a folder, glob or list file comes from. */
 export interface FileSample {

@@ -7,7 +7,7 @@
 import { pMapIterable } from 'p-map';
 import { toLlmTokens } from '../../../protocol/llm-tokens';
 import { SeedCancelledError } from '../../errors';
-import type { Preprocess, RgbImage } from '../../images';
+import type { Preprocess, RgbImage } from '../../types';
 import type { SeedModel } from '../../model';
 import { readSamples } from '../inputs/read-samples';
 import { sha256 } from '../output/shard-files';
