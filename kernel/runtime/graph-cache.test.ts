@@ -95,3 +95,42 @@ test('a recorded hash is reused while size and modification time match, recomput
   assert.equal(await new FileHashes(cacheDir).sha256(file), sha('bbbb'));
   assert.equal(await new FileHashes(null).sha256(file), sha('bbbb'));
 });
+
+test('a large cached graph starts without prepacking and swaps in its full-speed session, codes unchanged', async () => {
+  const cacheDir = temporaryDir('seed-cache-');
+  const expected = (await encodeOnce(TINY_MODEL_DIR, cacheDir)).codes;
+  const encoderInfo = (model: SeedModel) => model.sessionInfo().find((i) => i.field === 'tokenizer.encoder.path')!;
+  const load = () =>
+    SeedModel.load(TINY_MODEL_DIR, { executionProviders: ['cpu'], cacheDir, threads: 1, quickStartMinBytes: 0 });
+
+  // One call (a CLI encode): the quick session answers it and nothing else is built.
+  const once = await load();
+  assert.deepEqual((await once.encode([IMAGE]))[0].codes, expected);
+  assert.equal(encoderInfo(once).source, 'cache');
+  assert.equal(encoderInfo(once).fullSpeedSeconds, null);
+  await once.release();
+
+  // Several calls in flight while the full-speed session arrives: each gets the same codes, and the
+  // session it ran on is released only after it (release() frees both).
+  const busy = await load();
+  await busy.encode([IMAGE]);
+  const during = await Promise.all(Array.from({ length: 6 }, () => busy.encode([IMAGE])));
+  during.forEach(([encoding]) => assert.deepEqual(encoding.codes, expected));
+  await busy.warmUp();
+  const info = encoderInfo(busy);
+  assert.ok(info.fullSpeedSeconds !== null && info.fullSpeedSeconds >= info.loadSeconds, JSON.stringify(info));
+  assert.deepEqual((await busy.encode([IMAGE]))[0].codes, expected);
+  await busy.release();
+
+  // warmUp() (what a kernel does when a model is chosen) asks for full speed without any call first.
+  const warmed = await load();
+  await warmed.warmUp();
+  assert.notEqual(encoderInfo(warmed).fullSpeedSeconds, null);
+  await warmed.release();
+
+  // Below the threshold (the default is 512 MiB of weights), a cached graph loads at full speed at once.
+  const small = await SeedModel.load(TINY_MODEL_DIR, { executionProviders: ['cpu'], cacheDir, threads: 1 });
+  await small.encode([IMAGE]);
+  assert.equal(encoderInfo(small).fullSpeedSeconds, encoderInfo(small).loadSeconds);
+  await small.release();
+});

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_INPUT_PIXELS, PreparedImage, RgbImage, normalizeImage, prep
 import { checkLatentShape, latentsToImages, previewImage } from './latent-images';
 import type { SeedModelManifest } from './manifest';
 import { defaultCacheDir } from './cache-dir';
-import { GraphCache } from './graph-cache';
+import { GraphCache, QUICK_START_MIN_BYTES } from './graph-cache';
 import { loadManifest } from './manifest-loader';
 import { ModelFiles } from './model-files';
 import { Quantizer } from './quantizer';
@@ -55,14 +55,15 @@ export class SeedModel {
     readonly threads: ThreadChoice,
     /** Recorded hashes and optimized graphs (see cache-dir.ts); null keeps nothing on disk. */
     readonly cacheDir: string | null,
-    private readonly options: Required<Pick<LoadOptions, 'verifyHashes' | 'maxInputPixels'>>
+    private readonly options: Required<Pick<LoadOptions, 'verifyHashes' | 'maxInputPixels' | 'quickStartMinBytes'>>
   ) {
     this.files = new ModelFiles(dir, manifest, cacheDir, options.verifyHashes);
     this.sessions = new SessionPool(
       choice,
       (file) => this.files.identify(file),
       threads.count,
-      cacheDir === null ? null : new GraphCache(cacheDir)
+      cacheDir === null ? null : new GraphCache(cacheDir),
+      options.quickStartMinBytes
     );
     this.alphas = alphasCumprod(manifest.diffusion.schedule);
   }
@@ -83,7 +84,8 @@ export class SeedModel {
     const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
     return new SeedModel(absolute, manifest, choice, threads, cacheDir, {
       verifyHashes: options.verifyHashes ?? true,
-      maxInputPixels: options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS
+      maxInputPixels: options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS,
+      quickStartMinBytes: options.quickStartMinBytes ?? QUICK_START_MIN_BYTES
     });
   }
 
@@ -94,19 +96,23 @@ export class SeedModel {
 
   /** The sessions created so far: which file, whether its optimized graph came from the cache, how long. */
   sessionInfo(): SessionInfo[] {
-    return this.sessions
-      .loaded()
-      .map((graph) => ({ field: graph.file.field, source: graph.source, loadSeconds: graph.loadSeconds }));
+    return this.sessions.loaded().map((graph) => ({
+      field: graph.file.field,
+      source: graph.source,
+      loadSeconds: graph.loadSeconds,
+      fullSpeedSeconds: graph.fullSpeedSeconds
+    }));
   }
 
   /**
    * Creates the sessions encode() needs (encoder graph, quantiser) ahead of the first call, so that a
-   * kernel can prepare them in the background while the user is still typing. Reports each part before
-   * it starts and once all are done; failures reject (the next encode() tries again and says why).
+   * kernel can prepare them in the background while the user is still typing, and waits until they run at
+   * full speed (a quick start from the cache can already encode meanwhile). Reports each part before it
+   * starts and once all are done; failures reject (the next encode() tries again and says why).
    */
   async warmUp(onProgress?: (progress: WarmUpProgress) => void): Promise<void> {
     const steps: [string, () => Promise<unknown>][] = [
-      ['tokenizer.encoder.path', () => this.graph('tokenizer.encoder.path')],
+      ['tokenizer.encoder.path', async () => (await this.graph('tokenizer.encoder.path')).whenFullSpeed()],
       ['tokenizer.codebook.path', () => this.getQuantizer()]
     ];
     for (const [done, [field, step]] of steps.entries()) {

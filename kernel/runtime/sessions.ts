@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { SeedModelError, SeedOutOfMemoryError } from './errors';
 import { fromFloat16, toFloat16 } from './float16';
-import { GraphCache, SessionSource } from './graph-cache';
+import { CachedSession, GraphCache, QUICK_START_MIN_BYTES, SessionSource } from './graph-cache';
 import type { ModelFile } from './manifest-loader';
 import type { ExecutionProviderChoice, ExecutionProviderName } from './types';
 
@@ -90,15 +90,27 @@ export interface FloatTensor {
 /** One loaded ONNX graph. */
 export class Graph {
   private readonly inputs = new Map<string, ort.InferenceSession.TensorValueMetadata>();
+  private session: ort.InferenceSession;
+  /** Runs in progress; a replaced session is released when the last run that uses it ends. */
+  private readonly running = new Map<ort.InferenceSession, number>();
+  private readonly retired = new Set<ort.InferenceSession>();
+  private runs = 0;
+  private upgrading?: Promise<void>;
+  private released = false;
+  private fullSpeedAfter: number | null;
 
   constructor(
     readonly file: ModelFile,
-    readonly session: ort.InferenceSession,
+    session: ort.InferenceSession,
     /** Whether the optimized graph came from the cache (see graph-cache.ts). */
     readonly source: SessionSource = 'uncached',
     /** Seconds the session took to create (hashing excluded). */
-    readonly loadSeconds = 0
+    readonly loadSeconds = 0,
+    /** For a quick start (a large cached graph without weight prepacking): creates the full-speed session. */
+    private readonly fullSpeed?: () => Promise<ort.InferenceSession>
   ) {
+    this.session = session;
+    this.fullSpeedAfter = fullSpeed ? null : loadSeconds;
     for (const meta of session.inputMetadata) {
       if (meta.isTensor) {
         this.inputs.set(meta.name, meta);
@@ -106,10 +118,56 @@ export class Graph {
     }
   }
 
+  /** Seconds from the start of loading until the session ran at full speed; null while a quick start is. */
+  get fullSpeedSeconds(): number | null {
+    return this.fullSpeedAfter;
+  }
+
+  /**
+   * Resolves once the graph runs at full speed. For a quick start this builds the full-speed session in the
+   * background and swaps it in between runs; if that fails, the quick session stays (slower, but it works).
+   */
+  whenFullSpeed(): Promise<void> {
+    if (!this.fullSpeed || this.released) {
+      return Promise.resolve();
+    }
+    if (!this.upgrading) {
+      const start = performance.now();
+      this.upgrading = this.fullSpeed().then(
+        (next) => {
+          if (this.released) {
+            releaseQuietly(next);
+            return;
+          }
+          this.retire(this.session);
+          this.session = next;
+          this.fullSpeedAfter = this.loadSeconds + (performance.now() - start) / 1000;
+        },
+        () => undefined
+      );
+    }
+    return this.upgrading;
+  }
+
+  /** Releases the session (and any replaced one still in use once its run ends). */
+  async release(): Promise<void> {
+    this.released = true;
+    this.retire(this.session);
+  }
+
+  private retire(session: ort.InferenceSession): void {
+    if (this.running.has(session)) {
+      this.retired.add(session);
+    } else {
+      releaseQuietly(session);
+    }
+  }
+
   /** Throws SeedModelError unless the graph has these inputs and outputs. */
   expect(inputs: string[], outputs: string[]): void {
-    const missingIn = inputs.filter((name) => !this.session.inputNames.includes(name));
-    const missingOut = outputs.filter((name) => !this.session.outputNames.includes(name));
+    const { inputNames, outputNames } = this.session;
+    const missingIn = inputs.filter((name) => !inputNames.includes(name));
+    const missingOut = outputs.filter((name) => !outputNames.includes(name));
     if (missingIn.length || missingOut.length) {
       throw new SeedModelError(
         `${this.file.path} (${this.file.field}) does not have the ` +
@@ -119,8 +177,8 @@ export class Graph {
           ]
             .filter(Boolean)
             .join(' or ') +
-          ` the manifest names; it has inputs ${this.session.inputNames.join(', ')} and outputs ` +
-          `${this.session.outputNames.join(', ')}. Fix the names in seed-model.json or re-export the graph.`
+          ` the manifest names; it has inputs ${inputNames.join(', ')} and outputs ` +
+          `${outputNames.join(', ')}. Fix the names in seed-model.json or re-export the graph.`
       );
     }
   }
@@ -161,13 +219,32 @@ export class Graph {
     }
   }
 
-  /** Runs the graph and returns the named outputs as float32. */
+  /**
+   * Runs the graph and returns the named outputs as float32. A quick start asks for its full-speed session
+   * from its second run on: a process that makes one call (a CLI encode) should not wait for a build it
+   * would never use, one that makes more will use it.
+   */
   async run(feeds: Record<string, ort.Tensor>, outputs: string[]): Promise<Record<string, FloatTensor>> {
+    if (++this.runs === 2) {
+      void this.whenFullSpeed();
+    }
+    const session = this.session;
+    this.running.set(session, (this.running.get(session) ?? 0) + 1);
     let result: ort.InferenceSession.ReturnType;
     try {
-      result = await this.session.run(feeds, outputs);
+      result = await session.run(feeds, outputs);
     } catch (error) {
       throw graphRunError(this.file, error);
+    } finally {
+      const left = this.running.get(session)! - 1;
+      if (left > 0) {
+        this.running.set(session, left);
+      } else {
+        this.running.delete(session);
+        if (this.retired.delete(session)) {
+          releaseQuietly(session);
+        }
+      }
     }
     const out: Record<string, FloatTensor> = {};
     for (const name of outputs) {
@@ -176,6 +253,11 @@ export class Graph {
     }
     return out;
   }
+}
+
+/** Releases a session nobody waits for; a failure there only means it was gone already. */
+function releaseQuietly(session: ort.InferenceSession): void {
+  session.release().catch(() => undefined);
 }
 
 function toFloat32(tensor: ort.Tensor, file: ModelFile, name: string): Float32Array {
@@ -223,7 +305,9 @@ export class SessionPool {
     /** Intra-op threads of every session. */
     private readonly threads: number,
     /** Optimized graphs kept between processes; null builds every session from its file. */
-    private readonly cache: GraphCache | null
+    private readonly cache: GraphCache | null,
+    /** Cached graphs with this many bytes of weights get a quick start (graph-cache.ts); Infinity: never. */
+    private readonly quickStartBytes = QUICK_START_MIN_BYTES
   ) {
     this.choice = choice;
   }
@@ -292,10 +376,10 @@ export class SessionPool {
     provider: ExecutionProviderName
   ): Promise<Graph> {
     const start = performance.now();
-    const { session, source } = this.cache
-      ? await this.cache.create(file.path, { contentSha256, provider }, options)
-      : { session: await ort.InferenceSession.create(file.path, options), source: 'uncached' as const };
-    return new Graph(file, session, source, (performance.now() - start) / 1000);
+    const { session, source, fullSpeed }: CachedSession = this.cache
+      ? await this.cache.create(file.path, { contentSha256, provider }, options, this.quickStartBytes)
+      : { session: await ort.InferenceSession.create(file.path, options), source: 'uncached' };
+    return new Graph(file, session, source, (performance.now() - start) / 1000, fullSpeed);
   }
 
   /** The sessions created so far (those still loading are left out). */
@@ -310,7 +394,7 @@ export class SessionPool {
     this.ready.clear();
     for (const graph of graphs) {
       try {
-        await (await graph).session.release();
+        await (await graph).release();
       } catch {
         // A session that failed to load has nothing to release.
       }

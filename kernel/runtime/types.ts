@@ -149,6 +149,12 @@ export interface LoadOptions {
    * else $XDG_CACHE_HOME/jupyterlab-seed, else ~/.cache/jupyterlab-seed); null keeps nothing on disk.
    */
   cacheDir?: string | null;
+  /**
+   * Cached graphs whose weights take at least this many bytes start without weight prepacking, at once, and
+   * switch to a full-speed session built in the background (from their second run, or on warmUp()).
+   * Default 512 MiB (the full-size encoders, not seed-nano); Infinity turns quick starts off.
+   */
+  quickStartMinBytes?: number;
 }
 
 /** One ONNX session of a model, as SeedModel.sessionInfo() reports it. */
@@ -158,6 +164,12 @@ export interface SessionInfo {
   /** 'cache': optimized graph loaded from the cache; 'built'/'rebuilt': optimized now and cached; 'uncached'. */
   source: SessionSource;
   loadSeconds: number;
+  /**
+   * Seconds until the session ran at full speed: loadSeconds, or more for a quick start from the cache
+   * (a large graph loaded without weight prepacking, the full-speed session built in the background);
+   * null while the quick one still runs.
+   */
+  fullSpeedSeconds: number | null;
 }
 
 /** What SeedModel.warmUp() reports: `done` of `total` parts ready, `field` the one loading (null when all are). */
