@@ -169,11 +169,21 @@ test(
       await sleep(20);
     }
     const taskId = /JobId=(\d+)/.exec(run('scontrol', ['show', 'job', victim]))?.[1] as string;
-    const batchPid = run('scontrol', ['listpids', taskId])
-      .split('\n')
-      .map((line) => line.trim().split(/\s+/))
-      .find((cols) => cols[2] === 'batch' && cols[3] === '0')?.[0];
-    assert.ok(batchPid, 'no batch process for the task');
+    // slurmd lists a step's processes once it has registered them; on a loaded machine that can lag a moment.
+    let batchPid: string | undefined;
+    for (let i = 0; i < 50 && !batchPid; i++) {
+      batchPid = run('scontrol', ['listpids', taskId])
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .find((cols) => cols[2] === 'batch' && cols[3] === '0')?.[0];
+      if (!batchPid) {
+        await sleep(100);
+      }
+    }
+    assert.ok(
+      batchPid,
+      `no batch process for task ${victim} (state ${jobState(victim).state}, ${manifests(out, mine)} of its shards done)`
+    );
     process.kill(Number(batchPid), 'SIGKILL');
     const doneAtKill = manifests(out, mine);
     assert.ok(doneAtKill < mine.length, `worker 2 had finished all its shards before the kill (${doneAtKill})`);
