@@ -10,7 +10,8 @@
 //
 // Usage: node scripts/test.mjs [node|web|python|ui|lint ...]   (default: all suites)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ROOT, setup } from './setup.mjs';
 
@@ -181,6 +182,12 @@ function main() {
     process.exit(1);
   }
 
+  // Hashes and optimized graphs of the tests' models (many in temporary folders) go to a cache of the run's
+  // own, not the user's ~/.cache/jupyterlab-seed; every suite, and the kernels they start, inherit it.
+  const ownCache = process.env.SEED_CACHE_DIR ? null : mkdtempSync(join(tmpdir(), 'seed-test-cache-'));
+  if (ownCache) {
+    process.env.SEED_CACHE_DIR = ownCache;
+  }
   const totals = { passed: 0, failed: 0, skipped: 0 };
   const lines = [];
   for (const name of requested.length > 0 ? requested : Object.keys(SUITES)) {
@@ -200,6 +207,9 @@ function main() {
     totals.passed += summary.passed;
     totals.failed += summary.failed;
     totals.skipped += summary.skipped;
+  }
+  if (ownCache) {
+    rmSync(ownCache, { recursive: true, force: true });
   }
   console.log(`\nSummary:\n${lines.join('\n')}`);
   console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
