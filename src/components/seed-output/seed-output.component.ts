@@ -15,22 +15,13 @@ import {
   undo
 } from '../../model/code-history';
 import { lineageToJson } from '../../model/lineage';
-import { DECODE_LIMITS, FAMILIES, SAMPLER_NAMES, SAMPLERS, toLlmTokens } from '../../../kernel/protocol';
-import {
-  DecodedView,
-  DecodeParams,
-  DecodeState,
-  Lineage,
-  LiveState,
-  SamplerName,
-  SeedResultView
-} from '../../model/seed-result';
+import { FAMILIES, toLlmTokens } from '../../../kernel/protocol';
+import { DecodedView, DecodeParams, DecodeState, Lineage, LiveState, SeedResultView } from '../../model/seed-result';
 import '../decode-progress/decode-progress';
 import '../token-inspector/token-inspector';
 import { DEFAULT_PARAMS, describeParams, paramsError, randomSeed } from './decode-params';
+import { decodedItem, decodeForm } from './decode-templates';
 import { seedOutputStyles } from './seed-output.styles';
-
-const { steps: STEPS, guidance: GUIDANCE, seed: SEED } = DECODE_LIMITS;
 
 /**
  * A SEED output: the token inspector with the editing tools (undo, redo, truncate, copy), the decode
@@ -237,95 +228,27 @@ export class SeedOutputElement extends LitElement {
     const busy = this.decode.kind === 'running' || this.decode.kind === 'queued' || this.decode.kind === 'cancelling';
     const canDecode = this.live.kind === 'ready' || this.live.kind === 'busy';
     return html`<section part="decode" class="decode" aria-label="Decode">
-      <form class="params" novalidate @submit=${(event: Event) => this.requestDecode(event, codes)}>
-        <label>
-          Sampler
-          <select name="sampler" @change=${(event: Event) => this.setParam('sampler', selectValue(event))}>
-            ${SAMPLER_NAMES.map(
-              (name) => html`<option value=${name} ?selected=${name === this.params.sampler}>${SAMPLERS[name]}</option>`
-            )}
-          </select>
-        </label>
-        <label>
-          Steps
-          <input
-            name="steps"
-            type="number"
-            min=${STEPS.min}
-            max=${STEPS.max}
-            .value=${String(this.params.steps)}
-            @change=${(event: Event) => this.setParam('steps', numberValue(event))}
-          />
-        </label>
-        <label>
-          Guidance
-          <input
-            name="guidance"
-            type="number"
-            min=${GUIDANCE.min}
-            max=${GUIDANCE.max}
-            step="0.5"
-            .value=${String(this.params.guidance)}
-            @change=${(event: Event) => this.setParam('guidance', numberValue(event))}
-          />
-        </label>
-        <label>
-          Seed
-          <input
-            name="seed"
-            type="number"
-            min=${SEED.min}
-            max=${SEED.max}
-            ?disabled=${this.randomSeed}
-            .value=${String(this.params.seed)}
-            @change=${(event: Event) => this.setParam('seed', numberValue(event))}
-          />
-        </label>
-        <label class="random-seed">
-          <input
-            type="checkbox"
-            .checked=${this.randomSeed}
-            @change=${(event: Event) => (this.randomSeed = (event.target as HTMLInputElement).checked)}
-          />
-          New random seed each decode
-        </label>
-        <button type="submit" class="decode-button" ?disabled=${busy || !canDecode}>Decode</button>
-      </form>
+      ${decodeForm({
+        params: this.params,
+        randomSeed: this.randomSeed,
+        disabled: busy || !canDecode,
+        onParam: (key, value) => this.setParam(key, value),
+        onRandomSeed: (on) => (this.randomSeed = on),
+        onSubmit: (event) => this.requestDecode(event, codes)
+      })}
       ${this.formError ? html`<p class="form-error" role="alert">${this.formError}</p>` : nothing}
       ${canDecode ? nothing : html`<p class="live" role="status">${describeLive(this.live)}</p>`}
       <seed-decode-progress .state=${this.decode}></seed-decode-progress>
       ${
         this.decoded.length > 0
           ? html`<ol class="decoded" aria-label="Decoded images">
-              ${this.decoded.map((item, index) => this.renderDecoded(item, index))}
+              ${this.decoded.map((item, index) =>
+                decodedItem(item, this.decoded.length - index, (format, text) => this.copy(format, text))
+              )}
             </ol>`
           : nothing
       }
     </section>`;
-  }
-
-  private renderDecoded(item: DecodedView, index: number): TemplateResult {
-    const { lineage } = item;
-    return html`<li class="decoded-item">
-      <img src=${item.image.src} alt=${`Decoded image ${this.decoded.length - index}`} />
-      <div class="lineage">
-        <p>
-          ${
-            lineage.edits.length === 0
-              ? `Codes of ${lineage.from}, unedited`
-              : `Codes of ${lineage.from} with ${lineage.edits.length} edit${lineage.edits.length === 1 ? '' : 's'}`
-          }
-        </p>
-        ${lineage.params ? html`<p>${describeParams(lineage.params)}</p>` : nothing}
-        <ol class="edits">
-          ${lineage.edits.map((edit) => html`<li>${describeEdit(edit)}</li>`)}
-        </ol>
-        <button type="button" @click=${() => this.copy('json', lineageToJson(lineage))}>Copy JSON</button>
-        <button type="button" @click=${() => this.copy('llm-tokens', toLlmTokens(lineage.codes))}>
-          Copy LLM tokens
-        </button>
-      </div>
-    </li>`;
   }
 
   private onEdit = (event: CustomEvent<SeedEventMap['seed-token-edit']>): void => {
@@ -404,12 +327,4 @@ function describeLive(live: LiveState): string {
     default:
       return '';
   }
-}
-
-function selectValue(event: Event): SamplerName {
-  return (event.target as HTMLSelectElement).value as SamplerName;
-}
-
-function numberValue(event: Event): number {
-  return Number((event.target as HTMLInputElement).value);
 }
