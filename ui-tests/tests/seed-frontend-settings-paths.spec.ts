@@ -15,7 +15,7 @@ import {
   runCell,
   saveNotebook
 } from '../seed-lab/notebook';
-import { backToNotebook, execute, settingField } from '../seed-lab/settings';
+import { backToNotebook, execute, fillSetting, settingField } from '../seed-lab/settings';
 
 test('"Top-k alternatives" reaches %seed encode: the inspector lists that many nearest codes', async ({ lab }) => {
   const { page } = lab;
@@ -67,6 +67,33 @@ test('"Default sampler" reaches %seed decode and widget decodes, and each output
   const decoded = output.getByRole('list', { name: 'Decoded images' });
   await expect(decoded.getByRole('img', { name: 'Decoded image 1' })).toBeVisible();
   await expect(decoded).toContainText('DDIM, 4 steps');
+});
+
+test('"Default sampling steps" and "Default guidance scale" reach %seed decode and widget decodes', async ({ lab }) => {
+  const { page } = lab;
+  addImage('cat.png');
+  await newSeedNotebook(page);
+  await fillSetting(page, 'Default sampling steps', 'spinbutton', '3');
+  await fillSetting(page, 'Default guidance scale', 'spinbutton', '4.5');
+  await backToNotebook(page);
+
+  // A %seed cell with neither --steps nor --guidance: the kernel applies the settings and the output says so.
+  await runCell(page, '%seed encode cat.png --as cat');
+  await expect
+    .poll(async () => (await runCell(page, '%seed decode cat')).locator('seed-output header .params').textContent())
+    .toMatch(/, 3 steps, guidance 4\.5,/);
+  // A flag wins for its call only.
+  const flagged = await runCell(page, '%seed decode cat --steps 2');
+  await expect(flagged.locator('seed-output header .params')).toContainText('2 steps, guidance 4.5');
+
+  // The widget's Decode form starts from the settings, and the decoded image records them.
+  const output = (await runCell(page, '%seed encode cat.png')).locator('seed-output');
+  await expect(output.getByRole('spinbutton', { name: 'Steps' })).toHaveValue('3');
+  await expect(output.getByRole('spinbutton', { name: 'Guidance' })).toHaveValue('4.5');
+  await output.getByRole('button', { name: 'Decode' }).click();
+  const decoded = output.getByRole('list', { name: 'Decoded images' });
+  await expect(decoded.getByRole('img', { name: 'Decoded image 1' })).toBeVisible();
+  await expect(decoded).toContainText('3 steps, guidance 4.5');
 });
 
 test('inspector edits that were never decoded are kept when the notebook is saved and reopened', async ({ lab }) => {
