@@ -36,41 +36,8 @@ export function decodeForm(view: DecodeFormView): TemplateResult {
         )}
       </select>
     </label>
-    <label>
-      Steps
-      <input
-        name="steps"
-        type="number"
-        min=${STEPS.min}
-        max=${STEPS.max}
-        .value=${String(params.steps)}
-        @change=${(event: Event) => view.onParam('steps', numberValue(event))}
-      />
-    </label>
-    <label>
-      Guidance
-      <input
-        name="guidance"
-        type="number"
-        min=${GUIDANCE.min}
-        max=${GUIDANCE.max}
-        step="0.5"
-        .value=${String(params.guidance)}
-        @change=${(event: Event) => view.onParam('guidance', numberValue(event))}
-      />
-    </label>
-    <label>
-      Seed
-      <input
-        name="seed"
-        type="number"
-        min=${SEED.min}
-        max=${SEED.max}
-        ?disabled=${view.randomSeed}
-        .value=${String(params.seed)}
-        @change=${(event: Event) => view.onParam('seed', numberValue(event))}
-      />
-    </label>
+    ${numberField(view, 'Steps', 'steps', STEPS)} ${numberField(view, 'Guidance', 'guidance', GUIDANCE, '0.5')}
+    ${numberField(view, 'Seed', 'seed', SEED, undefined, view.randomSeed)}
     <label class="random-seed">
       <input
         type="checkbox"
@@ -81,6 +48,30 @@ export function decodeForm(view: DecodeFormView): TemplateResult {
     </label>
     <button type="submit" class="decode-button" ?disabled=${view.disabled}>Decode</button>
   </form>`;
+}
+
+/** One numeric decode parameter: a labelled number input within the protocol's limits for it. */
+function numberField(
+  view: DecodeFormView,
+  label: string,
+  name: 'steps' | 'guidance' | 'seed',
+  limits: { min: number; max: number },
+  step?: string,
+  disabled = false
+): TemplateResult {
+  return html`<label>
+    ${label}
+    <input
+      name=${name}
+      type="number"
+      min=${limits.min}
+      max=${limits.max}
+      step=${step ?? nothing}
+      ?disabled=${disabled}
+      .value=${String(view.params[name])}
+      @change=${(event: Event) => view.onParam(name, numberValue(event))}
+    />
+  </label>`;
 }
 
 /** One decoded image (`number` counts from the oldest, 1) with where its codes came from and how it ran. */
