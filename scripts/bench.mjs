@@ -1,7 +1,8 @@
 // `npm run bench`: speed of the SEED runtime (ONNX Runtime, CPU) next to PyTorch on the same weights, in
 // the same run. Encode in images/s and decode in seconds per image, at batch 1 and 8; each figure is the
-// median of --repeats timed runs after one warm-up. The PyTorch side is the model recipe's
-// bench_torch.py (models/<model>/recipe/bench_torch.py), run with the same thread count.
+// median of --repeats timed runs after one warm-up (a run repeats a short call for at least
+// MIN_RUN_SECONDS). The PyTorch side is the model recipe's bench_torch.py
+// (models/<model>/recipe/bench_torch.py), run with the same thread count.
 //
 // What is timed on the ONNX Runtime side is the public API a user calls: encode() from PNG bytes at the
 // model's input size (decode, normalise, encoder, quantiser with top-5, source PNG), and decode()/
@@ -74,16 +75,27 @@ const { cpuSessionOptions } = require(join(ROOT, 'dist', 'runtime', 'sessions.js
 const ortNode = require('onnxruntime-node');
 const sharp = require('sharp');
 
+// A timed run lasts at least this long: a call of a few milliseconds (seed-nano's encoder) is repeated within
+// it and the mean per call taken, so that one scheduler hiccup does not decide the figure (the PyTorch side,
+// bench_torch.py, does the same). Calls longer than this are timed one per run.
+const MIN_RUN_SECONDS = 0.2;
+
+/** Median over --repeats timed runs of the seconds per call of `fn`, after one warm-up call. */
 async function medianSeconds(fn) {
   await fn();
   const times = [];
   for (let i = 0; i < repeats; i++) {
     const start = process.hrtime.bigint();
-    await fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+    let calls = 0;
+    let elapsed = 0;
+    do {
+      await fn();
+      calls++;
+      elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+    } while (elapsed < MIN_RUN_SECONDS);
+    times.push(elapsed / calls);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];

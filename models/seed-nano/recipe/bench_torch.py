@@ -5,7 +5,8 @@ see export.py), the codebook and the unconditional embedding, then times on CPU:
 - encode: image -> 32 codes (encoder + cosine quantiser), batch 1 and 8, in images per second;
 - decode: codes -> image (de-tokenizer, the manifest's default sampler/steps/guidance with classifier-free
   guidance, VAE decoder), batch 1 and 8, in seconds per image.
-Each figure is the median of --repeats timed runs after one warm-up run. Prints one JSON object to stdout:
+Each figure is the median of --repeats timed runs after one warm-up run (a run repeats a short call for at
+least MIN_RUN_SECONDS and takes the mean per call). Prints one JSON object to stdout:
 {"encode_b1_images_per_s", "encode_b8_images_per_s", "decode_b1_s_per_image", "decode_b8_s_per_image",
  "steps", "sampler", "guidance", "threads", "torch"}.
 
@@ -71,13 +72,25 @@ def load_model(model_dir):
     return model, manifest
 
 
+# A timed run lasts at least this long: a call of a few milliseconds (seed-nano's encoder) is repeated within
+# it and the mean per call taken, so that one scheduler hiccup does not decide the figure. scripts/bench.mjs
+# times the runtime the same way.
+MIN_RUN_SECONDS = 0.2
+
+
 def median_seconds(fn, repeats):
+    """Median over `repeats` timed runs of the seconds per call, after one warm-up call."""
     fn()
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+        calls, start = 0, time.perf_counter()
+        while True:
+            fn()
+            calls += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= MIN_RUN_SECONDS:
+                break
+        times.append(elapsed / calls)
     return statistics.median(times)
 
 
