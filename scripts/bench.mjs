@@ -14,7 +14,9 @@
 // threads against 2 workers x 1 thread, and peak memory at --tokenize-images and --tokenize-rss-images.
 //
 // Usage: node scripts/bench.mjs [--model DIR] [--torch bench_torch.py] [--threads N] [--repeats N] [--rounds N]
-//                               [--tokenize-images N] [--tokenize-rss-images N] [--json]
+//                               [--tokenize-images N] [--tokenize-rss-images N] [--compare-with DIR] [--json]
+//   --compare-with DIR also times the runtime on another model folder in every round (for example the
+//   previous seed-nano) and adds a column: this model's speed against that one's.
 //   --torch defaults to <model>/recipe/bench_torch.py, else the seed-nano recipe's (which checks that the
 //   model has seed-nano's architecture, so it also serves the folders `train.py --smoke` exports).
 //
@@ -45,11 +47,13 @@ const { values } = parseArgs({
     'tokenize-images': { type: 'string', default: '2000' },
     'tokenize-rss-images': { type: 'string', default: '20000' },
     json: { type: 'boolean', default: false },
+    'compare-with': { type: 'string' },
     checkpoints: { type: 'string' }
   },
   strict: true
 });
 const modelDir = resolve(values.model);
+const compareDir = values['compare-with'] ? resolve(values['compare-with']) : null;
 const threads = Number(values.threads);
 const repeats = Number(values.repeats);
 const rounds = Number(values.rounds);
@@ -117,8 +121,9 @@ async function testImages(count, [width, height]) {
   return images;
 }
 
-async function benchOrt() {
-  const model = await SeedModel.load(modelDir, { executionProviders: ['cpu'], threads });
+/** The runtime's figures for the model folder `dir` (this run's --model, or --compare-with). */
+async function benchOrt(dir) {
+  const model = await SeedModel.load(dir, { executionProviders: ['cpu'], threads });
   const images = await testImages(8, model.manifest.image.size);
   const result = {};
   const codes = [];
@@ -130,7 +135,7 @@ async function benchOrt() {
   for (const encoding of await model.encode(images)) {
     codes.push(encoding.codes);
   }
-  Object.assign(result, await benchEncoderGraphs(model));
+  Object.assign(result, await benchEncoderGraphs(model, dir));
   result.decode_b1_s_per_image = await medianSeconds(() => model.decode(codes[0]));
   result.decode_b8_s_per_image = (await medianSeconds(() => model.decodeBatch(codes))) / 8;
   const d = model.manifest.diffusion.defaults;
@@ -148,14 +153,14 @@ async function benchOrt() {
  * The encoder graph and the quantiser alone, on a ready tensor: the work bench_torch.py times for encode
  * (it starts from a tensor, so the image reading and the source PNG of encode() are left out here too).
  */
-async function benchEncoderGraphs(model) {
+async function benchEncoderGraphs(model, dir) {
   const { image, tokenizer } = model.manifest;
   const [width, height] = image.size;
-  const encoder = await ortNode.InferenceSession.create(join(modelDir, tokenizer.encoder.path), {
+  const encoder = await ortNode.InferenceSession.create(join(dir, tokenizer.encoder.path), {
     ...cpuSessionOptions(threads),
     executionProviders: ['cpu']
   });
-  const codebook = new Float32Array(new Uint8Array(readFileSync(join(modelDir, tokenizer.codebook.path))).buffer);
+  const codebook = new Float32Array(new Uint8Array(readFileSync(join(dir, tokenizer.codebook.path))).buffer);
   const quantizer = await Quantizer.create(
     codebook,
     {
@@ -343,7 +348,8 @@ const rows = [
 // ratio is taken per round and the median round reported (a shared machine makes single runs noisy).
 const runs = [];
 for (let round = 0; round < rounds; round++) {
-  const ort = await benchOrt();
+  const ort = await benchOrt(modelDir);
+  const compared = compareDir ? await benchOrt(compareDir) : null;
   const torch = benchTorch();
   // ratio > 1 means ONNX Runtime is faster (more images/s, or fewer seconds per image).
   const ratios = Object.fromEntries(
@@ -352,7 +358,16 @@ for (let round = 0; round < rounds; round++) {
       torch.missing ? null : higherIsBetter ? ort[key] / torch[torchKey] : torch[torchKey] / ort[key]
     ])
   );
-  runs.push({ onnxruntime: ort, pytorch: torch, ratios });
+  // > 1: this model runs faster than the compared one (both in the runtime).
+  const againstCompared =
+    compared &&
+    Object.fromEntries(
+      rows.map(([, key, , higherIsBetter]) => [
+        key,
+        higherIsBetter ? ort[key] / compared[key] : compared[key] / ort[key]
+      ])
+    );
+  runs.push({ onnxruntime: ort, pytorch: torch, ratios, compared, againstCompared });
 }
 const first = runs[0];
 const summary = Object.fromEntries(
@@ -362,7 +377,8 @@ const summary = Object.fromEntries(
       onnxruntime: median(runs.map((r) => r.onnxruntime[key])),
       pytorch: first.pytorch.missing ? null : median(runs.map((r) => r.pytorch[torchKey])),
       ratio: first.pytorch.missing ? null : median(runs.map((r) => r.ratios[key])),
-      ratios: first.pytorch.missing ? null : runs.map((r) => r.ratios[key])
+      ratios: first.pytorch.missing ? null : runs.map((r) => r.ratios[key]),
+      againstCompared: compareDir ? median(runs.map((r) => r.againstCompared[key])) : null
     }
   ])
 );
@@ -372,7 +388,13 @@ const tokenize = await benchTokenize({
   rssImages: Number(values['tokenize-rss-images'])
 });
 if (values.json) {
-  console.log(JSON.stringify({ model: modelDir, threads, repeats, rounds, summary, runs, tokenize }, null, 2));
+  console.log(
+    JSON.stringify(
+      { model: modelDir, compareWith: compareDir, threads, repeats, rounds, summary, runs, tokenize },
+      null,
+      2
+    )
+  );
 } else {
   const ort = first.onnxruntime;
   console.log(
@@ -383,14 +405,16 @@ if (values.json) {
     v === undefined || v === null ? '-' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(4);
   console.log(
     `${''.padEnd(18)}${'ONNX Runtime'.padStart(14)}${'PyTorch'.padStart(12)}${'ORT speed-up'.padStart(15)}` +
+      (compareDir ? `${'vs compared'.padStart(13)}` : '') +
       '  (per round)'
   );
   for (const [label, key, unit] of rows) {
     const row = summary[key];
     const perRound = row.ratios ? ` (${row.ratios.map((r) => r.toFixed(2)).join(', ')})` : '';
+    const vsCompared = compareDir ? `${row.againstCompared.toFixed(2)}x`.padStart(13) : '';
     console.log(
       `${label.padEnd(18)}${fmt(row.onnxruntime).padStart(14)}${fmt(row.pytorch).padStart(12)}` +
-        `${(row.ratio ? `${row.ratio.toFixed(2)}x` : '-').padStart(15)}  ${unit}${perRound}`
+        `${(row.ratio ? `${row.ratio.toFixed(2)}x` : '-').padStart(15)}${vsCompared}  ${unit}${perRound}`
     );
   }
   if (first.pytorch.missing) {
@@ -398,6 +422,11 @@ if (values.json) {
   } else {
     console.log(
       `\nPyTorch ${first.pytorch.torch}, ${first.pytorch.threads} threads. Speed-up > 1: ONNX Runtime is faster.`
+    );
+  }
+  if (compareDir) {
+    console.log(
+      `vs compared: the runtime on this model against the runtime on ${compareDir}, same rounds (> 1: this one is faster).`
     );
   }
   console.log(`\n${formatTokenizeBench(tokenize)}`);
