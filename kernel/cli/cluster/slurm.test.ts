@@ -24,6 +24,14 @@ const SLURM_LOCAL = path.join(PACKAGE_ROOT, 'scripts', 'slurm-local');
 const SHARDS = 16;
 const WORKERS = 4;
 const PER_SHARD = 40;
+/**
+ * Worker 2 (of 4) does shards 2, 6, 10 and 14; it is killed once shard 2 is done. Its later shards are 8 times
+ * the size, so that the kill lands inside one of them however fast the machine (with 40 samples each, worker 2
+ * could finish them all while slurmd was still being asked for its process).
+ */
+const VICTIM_SHARDS = [2, 6, 10, 14];
+const samplesIn = (index: number) => (VICTIM_SHARDS.slice(1).includes(index) ? PER_SHARD * 8 : PER_SHARD);
+const TOTAL_SAMPLES = Array.from({ length: SHARDS }, (_, i) => samplesIn(i)).reduce((a, b) => a + b, 0);
 /** The samples that cannot be tokenized: a truncated PNG, a JPEG that is text, a sample with no image. */
 const CORRUPT = new Map([
   [3, 'bad-cut'],
@@ -62,7 +70,7 @@ async function makeShard(index: number): Promise<void> {
   const chunks: Buffer[] = [];
   pack.on('data', (chunk) => chunks.push(chunk as Buffer));
   const ended = new Promise<void>((resolve) => pack.on('end', () => resolve()));
-  for (let i = 0; i < PER_SHARD; i++) {
+  for (let i = 0; i < samplesIn(index); i++) {
     const raw = Buffer.alloc(96 * 96 * 3);
     for (let p = 0; p < raw.length; p++) {
       raw[p] = (p * 7 + i * 31 + index * 101 + ((p * p) >> 5)) & 255;
@@ -162,7 +170,7 @@ test(
     // Worker 2 does shards 2, 6, 10, 14. Kill it (SIGKILL, no chance to clean up) as soon as its first shard
     // is done, while it is inside its second one.
     const victim = `${job}_2`;
-    const mine = [2, 6, 10, 14];
+    const mine = VICTIM_SHARDS;
     const deadline = Date.now() + 60_000;
     while (manifests(out, mine) === 0) {
       assert.ok(Date.now() < deadline, 'worker 2 never finished a shard');
@@ -184,7 +192,14 @@ test(
       batchPid,
       `no batch process for task ${victim} (state ${jobState(victim).state}, ${manifests(out, mine)} of its shards done)`
     );
-    process.kill(Number(batchPid), 'SIGKILL');
+    try {
+      process.kill(Number(batchPid), 'SIGKILL');
+    } catch (error) {
+      assert.fail(
+        `task ${victim}'s batch process ${batchPid} ended before the kill (${(error as Error).message}; ` +
+          `${manifests(out, mine)} of its shards done)`
+      );
+    }
     const doneAtKill = manifests(out, mine);
     assert.ok(doneAtKill < mine.length, `worker 2 had finished all its shards before the kill (${doneAtKill})`);
     for (let i = 0; i < 50 && jobState(victim).state !== 'FAILED'; i++) {
@@ -210,7 +225,7 @@ test(
     const status = spawnSync(process.execPath, [BIN, 'tokenize', 'status', out], { encoding: 'utf8' });
     assert.equal(status.status, 0, status.stdout + status.stderr);
     assert.match(status.stdout, /16\/16 shards done \(complete\)/);
-    assert.match(status.stdout, new RegExp(`samples: ${SHARDS * PER_SHARD}, errors: ${CORRUPT.size}`));
+    assert.match(status.stdout, new RegExp(`samples: ${TOTAL_SAMPLES}, errors: ${CORRUPT.size}`));
 
     // Every key exactly once, read by DuckDB; the errors are exactly the corrupt samples.
     const db = await DuckDBInstance.create(':memory:');
@@ -219,7 +234,7 @@ test(
       await connection.runAndReadAll(`SELECT key, count(*) AS n FROM '${out}/*.parquet' GROUP BY key ORDER BY key`)
     ).getRowObjectsJson();
     connection.closeSync();
-    assert.equal(rows.length, SHARDS * PER_SHARD);
+    assert.equal(rows.length, TOTAL_SAMPLES);
     assert.ok(rows.every((row) => Number(row.n) === 1));
     const errors = fs
       .readdirSync(out)
