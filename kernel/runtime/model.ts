@@ -1,4 +1,6 @@
 /** SeedModel: a loaded model folder and the encode / decode / reconstruct pipelines over it. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { guidedUnet, runSampler, throwIfAborted } from './diffusion';
 import { SeedInputError } from './errors';
@@ -10,7 +12,7 @@ import { checkLatentShape, latentsToImages, previewImage } from './latent-images
 import type { SeedModelManifest } from './manifest';
 import { defaultCacheDir } from './cache-dir';
 import { GraphCache, QUICK_START_MIN_BYTES } from './graph-cache';
-import { loadManifest } from './manifest-loader';
+import { loadManifest, modelFiles } from './manifest-loader';
 import { ModelFiles } from './model-files';
 import { Quantizer } from './quantizer';
 import { createSampler } from './samplers';
@@ -73,13 +75,17 @@ export class SeedModel {
    * execution provider. Throws SeedModelError naming the field or file and what to do.
    */
   static async load(dir: string, options: LoadOptions = {}): Promise<SeedModel> {
+    const absolute = path.resolve(dir);
+    const manifest = loadManifest(absolute);
+    const modelBytes = modelFiles(manifest, absolute).reduce((sum, file) => sum + fs.statSync(file.path).size, 0);
     const threads = chooseThreads(
       typeof options.threads === 'number'
         ? { count: options.threads, source: 'the threads load option' }
-        : options.threads
+        : options.threads,
+      process.env,
+      os.availableParallelism(),
+      modelBytes
     );
-    const absolute = path.resolve(dir);
-    const manifest = loadManifest(absolute);
     const choice = chooseExecutionProvider(options.executionProviders ?? [...EXECUTION_PROVIDER_NAMES]);
     const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
     return new SeedModel(absolute, manifest, choice, threads, cacheDir, {

@@ -35,3 +35,16 @@ test('an explicit count wins and names who set it; 0 means automatic', () => {
     );
   }
 });
+
+test('a small model runs one thread unless a request or SLURM says otherwise; a large one uses every CPU', () => {
+  const nano = 17e6;
+  assert.deepEqual(chooseThreads(undefined, {}, 2, nano), {
+    count: 1,
+    reason: 'one for a small model (17 MB of files: at batch 1 a second thread costs more than it saves)'
+  });
+  assert.equal(chooseThreads(undefined, {}, 2, 4.4e9).count, 2);
+  assert.equal(chooseThreads({ count: 2, source: 'the setting' }, {}, 2, nano).count, 2);
+  assert.equal(chooseThreads(undefined, { SLURM_CPUS_PER_TASK: '4' }, 8, nano).count, 4);
+  // A single CPU is one thread either way, said the usual way.
+  assert.match(chooseThreads(undefined, {}, 1, nano).reason, /one per CPU this process may use/);
+});
