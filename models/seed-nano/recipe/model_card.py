@@ -248,10 +248,20 @@ def write(path, m, manifest, sizes, preview_rmse, step_cost=None):
             '  this run\'s autoencoder and quantisation from the first step (the codebook was already trained).',
         ]
     if tr.get('seed_minutes'):
+        # The stage ends at the time limit or at the recipe's step count, whichever comes first.
+        if tr.get('steps_done') == hp.get('seed_steps'):
+            ending = (
+                f'  reached all {hp.get("seed_steps")} steps of the recipe after {tr.get("seconds", 0) / 60:.0f} minutes, '
+                'before the time was up.'
+            )
+        else:
+            ending = (
+                f'  stopped when the time was up, at step {tr.get("steps_done")} of at most {hp.get("seed_steps")} '
+                '(the machine was shared with other jobs).'
+            )
         lines += [
-            f'- The SEED stage ran with `--seed-minutes {tr["seed_minutes"]:g}`: its schedule followed the clock and it',
-            f'  stopped after {tr["seed_minutes"]:g} minutes, at step {tr.get("steps_done")} of at most '
-            f'{hp.get("seed_steps")} (the machine was shared with other jobs).',
+            f'- The SEED stage ran with `--seed-minutes {tr["seed_minutes"]:g}`: its schedule followed the clock; it',
+            ending,
         ]
     lines += [
         '',
@@ -286,7 +296,7 @@ def write(path, m, manifest, sizes, preview_rmse, step_cost=None):
         '',
         '- 32x32 pictures of single objects (emoji, icons); photographs are out of domain (set (d) above shows how far).',
         '- The codes are not SEED v1 codes: another codebook, another training set; they only share the layout.',
-        '- Trained for well under an hour on a shared CPU: the numbers above are those of a small, honest baseline.',
+        f'- Trained for {minutes:.0f} minutes on a CPU: the numbers above are those of a small, honest baseline.',
         '',
         '## With a GPU',
         '',
