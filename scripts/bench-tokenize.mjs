@@ -130,7 +130,11 @@ export async function benchTokenize({ model, images = 2000, rssImages = 20000, b
       tokenizeVsGraphs: one.imagesPerS / one.graphsImagesPerS,
       twoWorkersImagesPerS: pair.reduce((n, r) => n + r.images, 0) / pairSeconds,
       twoWorkersVsOne: pair.reduce((n, r) => n + r.images, 0) / pairSeconds / one.imagesPerS,
-      rssMiB: { [images]: one.maxRssMiB, [large.images]: large.maxRssMiB },
+      // Peak RSS of one worker at the smaller and the larger image count (equal counts measure twice).
+      rss: [
+        { images, maxRssMiB: one.maxRssMiB },
+        { images: large.images, maxRssMiB: large.maxRssMiB }
+      ],
       largeImagesPerS: large.imagesPerS
     };
   } finally {
@@ -139,15 +143,15 @@ export async function benchTokenize({ model, images = 2000, rssImages = 20000, b
 }
 
 export function formatTokenizeBench(r) {
-  const [small, large] = Object.entries(r.rssMiB);
+  const [small, large] = r.rss;
   return [
     `tokenize (${r.images} 128x128 JPEGs, batch ${r.batchSize}, Parquet out)`,
     `  1 worker x 2 threads   ${r.tokenizeImagesPerS.toFixed(0).padStart(6)} images/s; graphs alone ` +
       `${r.graphsImagesPerS.toFixed(0)} images/s: ${r.tokenizeVsGraphs.toFixed(2)}x (goal >= 0.8)`,
     `  2 workers x 1 thread   ${r.twoWorkersImagesPerS.toFixed(0).padStart(6)} images/s: ` +
       `${r.twoWorkersVsOne.toFixed(2)}x 1 worker x 2 threads`,
-    `  peak RSS, 1 worker     ${small[1].toFixed(0)} MiB at ${small[0]} images, ${large[1].toFixed(0)} MiB at ` +
-      `${large[0]} images (${r.largeImagesPerS.toFixed(0)} images/s)`
+    `  peak RSS, 1 worker     ${small.maxRssMiB.toFixed(0)} MiB at ${small.images} images, ` +
+      `${large.maxRssMiB.toFixed(0)} MiB at ${large.images} images (${r.largeImagesPerS.toFixed(0)} images/s)`
   ].join('\n');
 }
 
