@@ -1,5 +1,4 @@
 /** SeedModel: a loaded model folder and the encode / decode / reconstruct pipelines over it. */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { guidedUnet, runSampler, throwIfAborted } from './diffusion';
@@ -12,7 +11,7 @@ import { checkLatentShape, latentsToImages, previewImage } from './latent-images
 import type { SeedModelManifest } from './manifest';
 import { defaultCacheDir } from './cache-dir';
 import { GraphCache, QUICK_START_MIN_BYTES } from './graph-cache';
-import { loadManifest, modelFiles } from './manifest-loader';
+import { loadManifest } from './manifest-loader';
 import { ModelFiles } from './model-files';
 import { Quantizer } from './quantizer';
 import { createSampler } from './samplers';
@@ -40,7 +39,6 @@ import type {
  * never loads the UNet; release() frees them (the next call loads them again).
  */
 export class SeedModel {
-  private readonly files: ModelFiles;
   private readonly sessions: SessionPool;
   private readonly alphas: Float64Array;
   private quantizer?: Promise<Quantizer>;
@@ -52,14 +50,15 @@ export class SeedModel {
     readonly dir: string,
     /** The validated manifest. */
     readonly manifest: SeedModelManifest,
+    /** Its files by manifest field, with their sha256 checks. */
+    private readonly files: ModelFiles,
     choice: ExecutionProviderChoice,
     /** How many intra-op threads each session uses, and why. */
     readonly threads: ThreadChoice,
     /** Recorded hashes and optimized graphs (see cache-dir.ts); null keeps nothing on disk. */
     readonly cacheDir: string | null,
-    private readonly options: Required<Pick<LoadOptions, 'verifyHashes' | 'maxInputPixels' | 'quickStartMinBytes'>>
+    private readonly options: Required<Pick<LoadOptions, 'maxInputPixels' | 'quickStartMinBytes'>>
   ) {
-    this.files = new ModelFiles(dir, manifest, cacheDir, options.verifyHashes);
     this.sessions = new SessionPool(
       choice,
       (file) => this.files.identify(file),
@@ -77,19 +76,18 @@ export class SeedModel {
   static async load(dir: string, options: LoadOptions = {}): Promise<SeedModel> {
     const absolute = path.resolve(dir);
     const manifest = loadManifest(absolute);
-    const modelBytes = modelFiles(manifest, absolute).reduce((sum, file) => sum + fs.statSync(file.path).size, 0);
+    const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+    const files = new ModelFiles(absolute, manifest, cacheDir, options.verifyHashes ?? true);
     const threads = chooseThreads(
       typeof options.threads === 'number'
         ? { count: options.threads, source: 'the threads load option' }
         : options.threads,
       process.env,
       os.availableParallelism(),
-      modelBytes
+      files.totalBytes()
     );
     const choice = chooseExecutionProvider(options.executionProviders ?? [...EXECUTION_PROVIDER_NAMES]);
-    const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
-    return new SeedModel(absolute, manifest, choice, threads, cacheDir, {
-      verifyHashes: options.verifyHashes ?? true,
+    return new SeedModel(absolute, manifest, files, choice, threads, cacheDir, {
       maxInputPixels: options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS,
       quickStartMinBytes: options.quickStartMinBytes ?? QUICK_START_MIN_BYTES
     });
