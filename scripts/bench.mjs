@@ -102,6 +102,9 @@ async function medianSeconds(fn) {
   return median(times);
 }
 
+/** > 1 when `ours` is the faster figure: more images/s (higherIsBetter), or fewer seconds per image. */
+const speedUp = (ours, theirs, higherIsBetter) => (higherIsBetter ? ours / theirs : theirs / ours);
+
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
 /** Deterministic test images at the model's input size, as PNG bytes (no resize is timed). */
@@ -351,21 +354,16 @@ for (let round = 0; round < rounds; round++) {
   const ort = await benchOrt(modelDir);
   const compared = compareDir ? await benchOrt(compareDir) : null;
   const torch = benchTorch();
-  // ratio > 1 means ONNX Runtime is faster (more images/s, or fewer seconds per image).
   const ratios = Object.fromEntries(
     rows.map(([, key, , higherIsBetter, torchKey]) => [
       key,
-      torch.missing ? null : higherIsBetter ? ort[key] / torch[torchKey] : torch[torchKey] / ort[key]
+      torch.missing ? null : speedUp(ort[key], torch[torchKey], higherIsBetter)
     ])
   );
-  // > 1: this model runs faster than the compared one (both in the runtime).
   const againstCompared =
     compared &&
     Object.fromEntries(
-      rows.map(([, key, , higherIsBetter]) => [
-        key,
-        higherIsBetter ? ort[key] / compared[key] : compared[key] / ort[key]
-      ])
+      rows.map(([, key, , higherIsBetter]) => [key, speedUp(ort[key], compared[key], higherIsBetter)])
     );
   runs.push({ onnxruntime: ort, pytorch: torch, ratios, compared, againstCompared });
 }
