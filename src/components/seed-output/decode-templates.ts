@@ -36,8 +36,9 @@ export function decodeForm(view: DecodeFormView): TemplateResult {
         )}
       </select>
     </label>
-    ${numberField(view, 'Steps', 'steps', STEPS)} ${numberField(view, 'Guidance', 'guidance', GUIDANCE, '0.5')}
-    ${numberField(view, 'Seed', 'seed', SEED, undefined, view.randomSeed)}
+    ${numberField(view, 'Steps', 'steps', STEPS)}
+    ${numberField(view, 'Guidance', 'guidance', GUIDANCE, { step: '0.5' })}
+    ${numberField(view, 'Seed', 'seed', SEED, { disabled: view.randomSeed })}
     <label class="random-seed">
       <input
         type="checkbox"
@@ -56,8 +57,7 @@ function numberField(
   label: string,
   name: 'steps' | 'guidance' | 'seed',
   limits: { min: number; max: number },
-  step?: string,
-  disabled = false
+  { step, disabled = false }: { step?: string; disabled?: boolean } = {}
 ): TemplateResult {
   return html`<label>
     ${label}
