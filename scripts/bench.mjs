@@ -68,6 +68,13 @@ if (!existsSync(join(modelDir, 'seed-model.json'))) {
   );
   process.exit(1);
 }
+if (compareDir && !existsSync(join(compareDir, 'seed-model.json'))) {
+  console.error(
+    `bench: --compare-with ${compareDir} is not a SEED model folder (no seed-model.json). Pass the folder of ` +
+      'the model to compare with, for example a copy of the previous models/seed-nano.'
+  );
+  process.exit(1);
+}
 const runtimeEntry = join(ROOT, 'dist', 'runtime', 'index.js');
 if (!existsSync(runtimeEntry)) {
   console.error("bench: the runtime is not built (dist/runtime is missing). Run 'npm run build:kernel' first.");
