@@ -1,17 +1,22 @@
 // Encodes images with a converted model folder through the project's own runtime (dist/runtime, built by
 // `npx tsc -p kernel`), on CPU, and reports the time of each stage. convert_full_random.sh uses it to
-// show that the runtime runs the full-size encoder end to end.
+// show that the runtime runs the full-size encoder end to end; quantize_encoder.py --image to compare the
+// codes of two folders.
 //
-//   node models/export/encode_with_runtime.cjs MODEL_DIR IMAGE.png [RUNTIME_DIR=dist/runtime]
+//   node models/export/encode_with_runtime.cjs MODEL_DIR IMAGE... [--runtime DIR (default dist/runtime)]
 //
-// Prints JSON: load and hash-check time, first encode (creates the ONNX session), second encode, codes.
+// Prints JSON: load and hash-check time, first encode (creates the ONNX session), second encode of the
+// first image, and the codes of every image (one array per image).
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 
 async function main() {
-  const [modelDir, image, runtimeDir] = process.argv.slice(2);
-  if (!modelDir || !image) {
-    throw new Error('Usage: node encode_with_runtime.cjs MODEL_DIR IMAGE.png [RUNTIME_DIR]');
+  const args = process.argv.slice(2);
+  const runtimeAt = args.indexOf('--runtime');
+  const runtimeDir = runtimeAt >= 0 ? args.splice(runtimeAt, 2)[1] : undefined;
+  const [modelDir, ...images] = args;
+  if (!modelDir || images.length === 0) {
+    throw new Error('Usage: node encode_with_runtime.cjs MODEL_DIR IMAGE... [--runtime DIR]');
   }
   const runtime = path.resolve(runtimeDir ?? path.join(__dirname, '..', '..', 'dist', 'runtime'));
   const { SeedModel } = require(runtime);
@@ -21,11 +26,16 @@ async function main() {
   const model = await SeedModel.load(modelDir, { executionProviders: ['cpu'] });
   const loadSeconds = seconds(start);
   start = performance.now();
-  const [first] = await model.encode([image]);
+  const [first] = await model.encode([images[0]]);
   const firstEncodeSeconds = seconds(start);
   start = performance.now();
-  const [second] = await model.encode([image]);
+  const [second] = await model.encode([images[0]]);
   const secondEncodeSeconds = seconds(start);
+  const codes = [first.codes];
+  for (const image of images.slice(1)) {
+    const [encoded] = await model.encode([image]);
+    codes.push(encoded.codes);
+  }
   await model.release();
   const same = first.codes.every((code, i) => code === second.codes[i]);
   console.log(
@@ -34,7 +44,7 @@ async function main() {
       loadSeconds,
       firstEncodeSeconds,
       secondEncodeSeconds,
-      codes: first.codes,
+      codes,
       repeatable: same
     })
   );

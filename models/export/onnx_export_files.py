@@ -54,6 +54,12 @@ def finish_onnx(traced: Path, target: Path, dtype: str) -> list[Path]:
         convert_to_float16(model)
     elif dtype != 'fp32':
         raise ValueError(f'Unknown dtype {dtype!r}; use fp32 or fp16.')
+    return save_onnx(model, target)
+
+
+def save_onnx(model: onnx.ModelProto, target: Path) -> list[Path]:
+    """Writes `target`, plus `target`.data when the weights pass protobuf's limit, and checks the result.
+    Returns the files written, the graph first."""
     data = target.with_name(target.name + '.data')
     target.parent.mkdir(parents=True, exist_ok=True)
     # ONNX appends to an existing external-data file, so start from nothing.

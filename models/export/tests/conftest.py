@@ -3,6 +3,7 @@ diffusers-layout SD export. The converter's modules are imported the way convert
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
+import convert  # noqa: E402
 import make_random_checkpoints  # noqa: E402
 from tiny_sd_onnx import TinyTextEncoder, write_tiny_sd_onnx  # noqa: E402
 
@@ -69,3 +71,16 @@ def small_checkpoints(tmp_path_factory) -> SmallCheckpoints:
 def tiny_sd(tmp_path_factory) -> TinySd:
     folder = tmp_path_factory.mktemp('tiny-sd-onnx')
     return TinySd(folder, write_tiny_sd_onnx(folder))
+
+
+@pytest.fixture(scope='session')
+def conversion(small_checkpoints, tiny_sd, tmp_path_factory):
+    """One conversion of the small checkpoints writing both precisions (--fp16-out), with convert.py's own
+    --check: the parity tests read it, the int8 tests start from its fp32 folder."""
+    folder = tmp_path_factory.mktemp('converted')
+    args = small_checkpoints.convert_args() + [
+        '--sd-onnx', str(tiny_sd.folder), '--out', str(folder / 'fp32'), '--fp16-out', str(folder / 'fp16'),
+        '--check', '--report', str(folder / 'report.json'),
+    ]
+    assert convert.main(args) == 0
+    return folder, json.loads((folder / 'report.json').read_text())

@@ -27,18 +27,6 @@ def load_by_name(checkpoints) -> SeedV1Tokenizer:
     return model
 
 
-@pytest.fixture(scope='module')
-def conversion(small_checkpoints, tiny_sd, tmp_path_factory):
-    """One conversion writing both precisions (--fp16-out), with convert.py's own --check."""
-    folder = tmp_path_factory.mktemp('converted')
-    args = small_checkpoints.convert_args() + [
-        '--sd-onnx', str(tiny_sd.folder), '--out', str(folder / 'fp32'), '--fp16-out', str(folder / 'fp16'),
-        '--check', '--report', str(folder / 'report.json'),
-    ]
-    assert convert.main(args) == 0
-    return folder, json.loads((folder / 'report.json').read_text())
-
-
 @pytest.fixture(params=['fp32', 'fp16'])
 def converted(request, conversion):
     folder, report = conversion
