@@ -26,6 +26,8 @@
 //   from (decoding needs Stable Diffusion's UNet: a GPU's job), and a kernel start's first encode in a fresh
 //   process, cold (empty cache: hashing, session build) and warm (recorded hashes, cached optimized graph).
 //   Run it under `flock /tmp/fullsize.lock` on shared machines: it holds the 4.4 GB encoder twice over.
+//   --torch-int8 also times PyTorch with its own dynamic int8 quantization of the ViT (bench_torch.py
+//   --int8), the fair partner for a folder made by models/export/quantize_encoder.py.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -48,7 +50,8 @@ const { values } = parseArgs({
     'tokenize-rss-images': { type: 'string', default: '20000' },
     json: { type: 'boolean', default: false },
     'compare-with': { type: 'string' },
-    checkpoints: { type: 'string' }
+    checkpoints: { type: 'string' },
+    'torch-int8': { type: 'boolean', default: false }
   },
   strict: true
 });
@@ -257,14 +260,22 @@ async function benchFullSize() {
         ort[`encode_b${batch}_seconds`] = await medianSeconds(() => model.encode(images.slice(0, batch)));
       }
       await model.release();
-      const torch = benchTorchFullSize(checkpoints, batches);
+      const torchRuns = { pytorch: benchTorchFullSize(checkpoints, batches) };
+      if (values['torch-int8']) {
+        torchRuns.pytorchInt8 = benchTorchFullSize(checkpoints, batches, ['--int8']);
+      }
       const ratios = Object.fromEntries(
-        batches.map((b) => [
-          `encode_b${b}`,
-          torch.missing ? null : torch[`encode_b${b}_seconds`] / ort[`encode_b${b}_seconds`]
+        Object.entries(torchRuns).map(([side, torch]) => [
+          side,
+          Object.fromEntries(
+            batches.map((b) => [
+              `encode_b${b}`,
+              torch.missing ? null : torch[`encode_b${b}_seconds`] / ort[`encode_b${b}_seconds`]
+            ])
+          )
         ])
       );
-      result.runs.push({ onnxruntime: ort, pytorch: torch, ratios, load: loadAverage() });
+      result.runs.push({ onnxruntime: ort, ...torchRuns, ratios, load: loadAverage() });
     }
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
@@ -275,8 +286,8 @@ async function benchFullSize() {
   }
   const fmt = (v) => (typeof v === 'number' ? v.toFixed(2) : '-');
   console.log(
-    `SEED runtime benchmark, SEED v1 encode: ${modelDir}\nCPU, ${threads} threads; each figure the median of ${repeats} ` +
-      `timed runs; ${rounds} round(s); load average ${result.load}\n`
+    `SEED runtime benchmark, SEED v1 encode: ${modelDir} (${manifest.id})\nCPU, ${threads} threads; each figure the ` +
+      `median of ${repeats} timed runs; ${rounds} round(s); load average ${result.load}\n`
   );
   for (const [label, run] of [
     ['cold (empty cache)', result.firstEncodeCold],
@@ -291,20 +302,24 @@ async function benchFullSize() {
       .join('; ');
     console.log(`first encode of a new process, ${label.padEnd(18)} ${fmt(run.seconds).padStart(7)} s  (${sessions})`);
   }
-  console.log(
-    `\n${''.padEnd(18)}${'ONNX Runtime'.padStart(14)}${'PyTorch'.padStart(12)}${'ORT speed-up'.padStart(15)}`
-  );
+  const sides = [['pytorch', 'PyTorch']];
+  if (values['torch-int8']) {
+    sides.push(['pytorchInt8', 'PyTorch int8']);
+  }
+  const header = sides.map(([, label]) => `${label.padStart(14)}${'ORT speed-up'.padStart(14)}`).join('');
+  console.log(`\n${''.padEnd(18)}${'ONNX Runtime'.padStart(14)}${header}`);
   for (const batch of batches) {
     const key = `encode_b${batch}`;
     const ortSeconds = median(result.runs.map((r) => r.onnxruntime[`${key}_seconds`]));
-    const torchSeconds = result.runs[0].pytorch.missing
-      ? null
-      : median(result.runs.map((r) => r.pytorch[`${key}_seconds`]));
-    const ratio = torchSeconds === null ? null : median(result.runs.map((r) => r.ratios[key]));
-    console.log(
-      `${`encode, batch ${batch}`.padEnd(18)}${fmt(ortSeconds).padStart(14)}${fmt(torchSeconds).padStart(12)}` +
-        `${(ratio === null ? '-' : `${ratio.toFixed(2)}x`).padStart(15)}  s per call`
-    );
+    const columns = sides.map(([side]) => {
+      if (result.runs[0][side].missing) {
+        return `${'-'.padStart(14)}${'-'.padStart(14)}`;
+      }
+      const torchSeconds = median(result.runs.map((r) => r[side][`${key}_seconds`]));
+      const ratio = median(result.runs.map((r) => r.ratios[side][key]));
+      return `${fmt(torchSeconds).padStart(14)}${`${ratio.toFixed(2)}x`.padStart(14)}`;
+    });
+    console.log(`${`encode, batch ${batch}`.padEnd(18)}${fmt(ortSeconds).padStart(14)}${columns.join('')}  s per call`);
   }
   const torch = result.runs[0].pytorch;
   console.log(
@@ -313,16 +328,21 @@ async function benchFullSize() {
       : `\nPyTorch ${torch.torch}, ${torch.threads} threads, encoder + nearest codes on a tensor; ONNX Runtime: the whole ` +
           'encode() call from PNG bytes. Speed-up > 1: ONNX Runtime is faster.'
   );
+  if (values['torch-int8']) {
+    const int8 = result.runs[0].pytorchInt8;
+    console.log(int8.missing ? `PyTorch int8: ${int8.missing}` : `PyTorch int8: ${int8.int8}.`);
+  }
 }
 
-function benchTorchFullSize(checkpoints, batches) {
+function benchTorchFullSize(checkpoints, batches, extraArgs = []) {
   const python = process.env.SEED_PYTHON ?? '/usr/bin/python3';
   const run = spawnSync(
     python,
     [
       join(ROOT, 'models', 'export', 'bench_torch.py'),
       ...['--model', modelDir, '--checkpoints', checkpoints, '--threads', String(threads)],
-      ...['--repeats', String(repeats), '--batches', batches.join(',')]
+      ...['--repeats', String(repeats), '--batches', batches.join(',')],
+      ...extraArgs
     ],
     { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 16 * 1024 * 1024 }
   );

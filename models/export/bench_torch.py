@@ -7,8 +7,11 @@ tensor filled with 0.1. (convert.py --check already compares the codes of the tw
 Each figure is the median of --repeats timed runs after one warm-up run. Prints one JSON object to stdout:
 {"encode_b<N>_images_per_s", "encode_b<N>_seconds", "loadSeconds", "threads", "torch"}.
 
+--int8 times PyTorch's own dynamic int8 quantization of the ViT instead (torch.ao quantize_dynamic), the
+partner for a folder made by quantize_encoder.py; "int8" in the output says what was quantized.
+
 Usage: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 models/export/bench_torch.py --model DIR --checkpoints DIR
-       [--threads 2] [--repeats 3] [--batches 1,4]
+       [--threads 2] [--repeats 3] [--batches 1,4] [--int8]
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--batches', default='1,4')
+    parser.add_argument('--int8', action='store_true', help="dynamic int8 quantization of the ViT's linear layers")
     return parser.parse_args(argv)
 
 
@@ -85,6 +89,21 @@ def load_model(args: argparse.Namespace) -> tuple[SeedV1Tokenizer, torch.Tensor,
     return model, codebook, manifest
 
 
+def quantize_vit(model: SeedV1Tokenizer) -> str:
+    """PyTorch's dynamic int8 for the ViT's nn.Linear layers (fc1, fc2, proj), in place; says what it did.
+    EVA's qkv stays fp32: its forward passes the weight to F.linear with separate q and v biases, which a
+    quantized module cannot serve (quantize_encoder.py quantizes it too, so ONNX Runtime does a little more)."""
+    vit = model.visual_encoder
+    linears = {
+        name: torch.ao.quantization.default_dynamic_qconfig
+        for name, module in vit.named_modules()
+        if isinstance(module, torch.nn.Linear) and not name.endswith('qkv')
+    }
+    model.visual_encoder = torch.ao.quantization.quantize_dynamic(vit, linears, dtype=torch.qint8)
+    engine = torch.backends.quantized.engine
+    return f'{len(linears)} ViT linear layers (fc1, fc2, proj) dynamic int8 on {engine}; qkv fp32'
+
+
 def nearest_codes(features: torch.Tensor, codebook: torch.Tensor) -> torch.Tensor:
     flat = features.reshape(-1, codebook.shape[1])
     distances = (flat * flat).sum(1, keepdim=True) + (codebook * codebook).sum(1) - 2 * flat @ codebook.T
@@ -107,6 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     model, codebook, manifest = load_model(args)
     result: dict = {'threads': args.threads, 'torch': torch.__version__, 'loadSeconds': time.perf_counter() - start}
+    if args.int8:
+        result['int8'] = quantize_vit(model)
     width, height = manifest['image']['size']
     with torch.no_grad():
         for batch in [int(b) for b in args.batches.split(',')]:
