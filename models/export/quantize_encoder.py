@@ -43,9 +43,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         '--weight-bits',
         type=int,
         choices=(7, 8),
-        default=8,
-        help='8 (default) for CPUs with VNNI (AVX512-VNNI or AVX-VNNI); 7 for AVX2 CPUs without it, whose '
-        'int8 products can saturate with full-range weights',
+        help='8 for CPUs with VNNI (AVX512-VNNI or AVX-VNNI); 7 for x86 CPUs without it, whose int8 products '
+        'can saturate with full-range weights. Default: 8 when this CPU has VNNI (or is not x86), else 7',
     )
     parser.add_argument('--check', action='store_true', help='compare the int8 encoder with the fp32 one')
     parser.add_argument(
@@ -53,6 +52,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument('--report', type=Path, help='write sizes, timings and --check results here as JSON')
     return parser.parse_args(argv)
+
+
+def default_weight_bits(cpuinfo: Path = Path('/proc/cpuinfo')) -> tuple[int, str]:
+    """7-bit weights on an x86 CPU without VNNI (ONNX Runtime's AVX2 int8 kernel adds uint8 x int8 products
+    in pairs into 16 bits, which full-range weights can overflow), else 8; with the reason in words."""
+    try:
+        flags = next(
+            (line.split(':', 1)[1].split() for line in cpuinfo.read_text().splitlines() if line.startswith('flags')),
+            [],
+        )
+    except OSError:
+        return 8, f'8-bit weights ({cpuinfo} unreadable; pass --weight-bits 7 for an x86 CPU without VNNI)'
+    if 'avx512_vnni' in flags or 'avx_vnni' in flags:
+        return 8, '8-bit weights: this CPU has VNNI'
+    if 'avx2' in flags:
+        return 7, '7-bit weights: this x86 CPU has no VNNI (8-bit weights could saturate its int8 products)'
+    return 8, '8-bit weights'
 
 
 def link_or_copy(source: Path, target: Path) -> None:
@@ -85,6 +101,9 @@ def quantize_folder(args: argparse.Namespace) -> dict:
         if path.is_file() and path.resolve() not in encoder_files and path.name != 'seed-model.json':
             link_or_copy(path, out / path.relative_to(source))
 
+    if args.weight_bits is None:
+        args.weight_bits, why = default_weight_bits()
+        print(why)
     model = onnx.load(str(encoder_path))
     replaced = quantize_matmuls(model, VIT_PREFIX, args.weight_bits)
     if replaced == 0:

@@ -137,6 +137,14 @@ def test_refuses_to_overwrite_its_source_and_fp16_folders(conversion, tmp_path, 
     assert 'not a model folder' in capsys.readouterr().err
 
 
+def test_weight_bits_follow_the_cpu(tmp_path):
+    cpuinfo = tmp_path / 'cpuinfo'
+    for flags, bits in (('avx2 avx512f avx512_vnni', 8), ('avx2 avx_vnni', 8), ('sse4_2 avx avx2 fma', 7), ('neon', 8)):
+        cpuinfo.write_text(f'processor\t: 0\nflags\t\t: {flags}\n')
+        assert quantize_encoder.default_weight_bits(cpuinfo)[0] == bits, flags
+    assert quantize_encoder.default_weight_bits(tmp_path / 'missing')[0] == 8
+
+
 def test_other_files_are_linked_not_copied(quantized):
     source, out, _ = quantized
     codebook = 'tokenizer/codebook.f32'
