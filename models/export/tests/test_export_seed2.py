@@ -12,6 +12,7 @@ import torch
 import convert
 import convert_seed2
 import make_random_checkpoints
+import quantize_encoder
 from released_checkpoints import (
     CAUSAL_QFORMER,
     EVA_VIT,
@@ -53,12 +54,27 @@ def load_v2(folder, eva=True, log=None):
     return model
 
 
-def test_conversion_matches_pytorch_and_writes_a_seed2_manifest(v2, unclip, tmp_path, capsys):
-    out = tmp_path / 'seed-v2'
+@pytest.fixture(scope='module')
+def converted_v2(v2, unclip, tmp_path_factory):
+    """The small SEED-2 checkpoints converted with --check: the folder and convert_seed2.py's report."""
+    folder = tmp_path_factory.mktemp('converted-seed2')
+    out = folder / 'seed-v2'
     args = ['--seed-quantizer', str(v2 / 'seed_quantizer.pt'), '--eva-vit', str(v2 / 'eva_vit_g.pth')]
     args += ['--config', str(v2 / 'config.json'), '--unclip-onnx', str(unclip), '--out', str(out)]
-    assert convert_seed2.main(args + ['--check', '--tolerance', '1e-4', '--report', str(tmp_path / 'r.json')]) == 0
-    check = json.loads((tmp_path / 'r.json').read_text())['check']
+    assert convert_seed2.main(args + ['--check', '--tolerance', '1e-4', '--report', str(folder / 'r.json')]) == 0
+    return out, json.loads((folder / 'r.json').read_text())
+
+
+def runtime_loads(folder) -> None:
+    """The runtime's own loader accepts the folder (schema and the checks beyond it)."""
+    script = "const m = require('./dist/runtime/manifest-loader'); m.loadManifest(process.argv[1]); console.log('ok')"
+    result = subprocess.run(['node', '-e', script, str(folder)], cwd=PACKAGE_ROOT, capture_output=True, text=True)
+    assert result.stdout.strip() == 'ok', result.stderr
+
+
+def test_conversion_matches_pytorch_and_writes_a_seed2_manifest(converted_v2):
+    out, report = converted_v2
+    check = report['check']
     assert check['encoder']['codesAgreeing'] == check['encoder']['codes'] == 64
     assert check['decoder']['maxAbsDiff'] <= 1e-4 and check['decoder']['maxAbsExpected'] > 0
     manifest = json.loads((out / 'seed-model.json').read_text())
@@ -67,10 +83,20 @@ def test_conversion_matches_pytorch_and_writes_a_seed2_manifest(v2, unclip, tmp_
     assert manifest['diffusion']['prediction'] == 'v'
     assert manifest['diffusion']['defaults'] == {'sampler': 'ddim', 'steps': 20, 'guidance': 10, 'seed': 42}
     assert manifest['diffusion']['unclip']['noiseSchedule'] == {'kind': 'cosine', 'trainSteps': 1000}
-    # The runtime's own loader accepts the folder (schema and the checks beyond it).
-    script = "const m = require('./dist/runtime/manifest-loader'); m.loadManifest(process.argv[1]); console.log('ok')"
-    result = subprocess.run(['node', '-e', script, str(out)], cwd=PACKAGE_ROOT, capture_output=True, text=True)
-    assert result.stdout.strip() == 'ok', result.stderr
+    runtime_loads(out)
+
+
+def test_the_int8_encoder_copy_serves_seed2_folders_too(converted_v2, tmp_path):
+    out, _ = converted_v2
+    int8 = tmp_path / 'seed-v2-int8'
+    args = ['--from', str(out), '--out', str(int8), '--check', '--report', str(tmp_path / 'q.json')]
+    assert quantize_encoder.main(args) == 0
+    report = json.loads((tmp_path / 'q.json').read_text())
+    assert report['quantizedMatMuls'] > 0
+    assert report['check']['codesAgreeing'] >= 0.75 * report['check']['codes']
+    manifest = json.loads((int8 / 'seed-model.json').read_text())
+    assert manifest['family'] == 'seed-v2' and manifest['id'].endswith('-int8')
+    runtime_loads(int8)
 
 
 def test_a_later_copy_of_the_vit_replaces_the_earlier_one(tmp_path):
