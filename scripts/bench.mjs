@@ -156,7 +156,8 @@ async function benchOrt(dir) {
     sampler: d.sampler,
     steps: d.steps,
     guidance: d.guidance,
-    provider: model.executionProvider.name
+    provider: model.executionProvider.name,
+    threads: model.threads.reason
   });
   await model.release();
   return result;
@@ -170,7 +171,7 @@ async function benchEncoderGraphs(model, dir) {
   const { image, tokenizer } = model.manifest;
   const [width, height] = image.size;
   const encoder = await ortNode.InferenceSession.create(join(dir, tokenizer.encoder.path), {
-    ...cpuSessionOptions(threads),
+    ...cpuSessionOptions(model.threads),
     executionProviders: ['cpu']
   });
   const codebook = new Float32Array(new Uint8Array(readFileSync(join(dir, tokenizer.codebook.path))).buffer);
@@ -182,7 +183,7 @@ async function benchEncoderGraphs(model, dir) {
       distance: tokenizer.distance,
       normalized: tokenizer.normalize
     },
-    threads
+    model.threads
   );
   const result = {};
   for (const batch of [1, 8]) {
@@ -255,7 +256,7 @@ async function benchFullSize() {
       const model = await SeedModel.load(modelDir, { executionProviders: ['cpu'], threads, cacheDir });
       // Timed at full speed: a quick start from the cache (see graph-cache.ts) swaps its session in first.
       await model.warmUp();
-      const ort = {};
+      const ort = { threads: model.threads.reason };
       for (const batch of batches) {
         ort[`encode_b${batch}_seconds`] = await medianSeconds(() => model.encode(images.slice(0, batch)));
       }
@@ -287,7 +288,8 @@ async function benchFullSize() {
   const fmt = (v) => (typeof v === 'number' ? v.toFixed(2) : '-');
   console.log(
     `SEED runtime benchmark, SEED v1 encode: ${modelDir} (${manifest.id})\nCPU, ${threads} threads; each figure the ` +
-      `median of ${repeats} timed runs; ${rounds} round(s); load average ${result.load}\n`
+      `median of ${repeats} timed runs; ${rounds} round(s); load average ${result.load}\n` +
+      `ONNX Runtime threads: ${result.runs[0].onnxruntime.threads}\n`
   );
   for (const [label, run] of [
     ['cold (empty cache)', result.firstEncodeCold],
@@ -424,7 +426,8 @@ if (values.json) {
   const ort = first.onnxruntime;
   console.log(
     `SEED runtime benchmark: ${modelDir}\nCPU, ${threads} threads; each figure the median of ${repeats} timed runs, ` +
-      `then the median of ${rounds} rounds; decode = ${ort.sampler} ${ort.steps} steps, guidance ${ort.guidance}\n`
+      `then the median of ${rounds} rounds; decode = ${ort.sampler} ${ort.steps} steps, guidance ${ort.guidance}\n` +
+      `ONNX Runtime threads: ${ort.threads}\n`
   );
   const fmt = (v) =>
     v === undefined || v === null ? '-' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(4);

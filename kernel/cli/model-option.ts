@@ -9,10 +9,7 @@ export function modelOptionHelp(column: number): string {
 
 /** The help line of --threads, aligned like modelOptionHelp. */
 export function threadsOptionHelp(column: number): string {
-  return (
-    `  ${'--threads N'.padEnd(column - 2)}CPU threads per model graph (default: $SLURM_CPUS_PER_TASK, else 1 for\n` +
-    `${' '.repeat(column)}a model under 64 MiB, else every CPU available)`
-  );
+  return `  ${'--threads N'.padEnd(column - 2)}CPU threads per model graph (default: $SLURM_CPUS_PER_TASK, else every CPU available)`;
 }
 
 /** --threads as the runtime's ThreadRequest (absent or 0: automatic). */

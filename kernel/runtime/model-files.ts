@@ -60,15 +60,6 @@ export class ModelFiles {
     return this.cacheDir === null ? [] : Promise.all(related.map((f) => this.hashes.sha256(f.path)));
   }
 
-  /** The size of every file the manifest names, together (threads.ts gives a small model one thread). */
-  totalBytes(): number {
-    let total = 0;
-    for (const file of this.files.values()) {
-      total += fs.statSync(file.path).size;
-    }
-    return total;
-  }
-
   /** A raw little-endian float32 table of exactly `count` values (codebook, unconditional embedding, ...). */
   async readFloat32(field: string, count: number): Promise<Float32Array> {
     const file = this.get(field);

@@ -1,5 +1,4 @@
 /** SeedModel: a loaded model folder and the encode / decode / reconstruct pipelines over it. */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { guidedUnet, runSampler, throwIfAborted } from './diffusion';
 import { SeedInputError } from './errors';
@@ -62,7 +61,7 @@ export class SeedModel {
     this.sessions = new SessionPool(
       choice,
       (file) => this.files.identify(file),
-      threads.count,
+      threads,
       cacheDir === null ? null : new GraphCache(cacheDir),
       options.quickStartMinBytes
     );
@@ -81,10 +80,7 @@ export class SeedModel {
     const threads = chooseThreads(
       typeof options.threads === 'number'
         ? { count: options.threads, source: 'the threads load option' }
-        : options.threads,
-      process.env,
-      os.availableParallelism(),
-      files.totalBytes()
+        : options.threads
     );
     const choice = chooseExecutionProvider(options.executionProviders ?? [...EXECUTION_PROVIDER_NAMES]);
     return new SeedModel(absolute, manifest, files, choice, threads, cacheDir, {
@@ -361,7 +357,7 @@ export class SeedModel {
       this.quantizer = this.files
         .readFloat32('tokenizer.codebook.path', codebookSize * codeDim)
         .then((codebook) =>
-          Quantizer.create(codebook, { codebookSize, codeDim, distance, normalized: normalize }, this.threads.count)
+          Quantizer.create(codebook, { codebookSize, codeDim, distance, normalized: normalize }, this.threads)
         );
       this.quantizer.catch(() => (this.quantizer = undefined));
     }

@@ -9,6 +9,7 @@
 import * as ort from 'onnxruntime-node';
 import { NEAREST_CODES_GRAPH_BASE64 } from './graphs/nearest-codes-graph';
 import { cpuSessionOptions } from './sessions';
+import type { ThreadChoice } from './threads';
 import type { CodeCandidate } from './types';
 
 export interface QuantizerSettings {
@@ -34,7 +35,11 @@ export class Quantizer {
     private readonly normsTensor: ort.Tensor
   ) {}
 
-  static async create(codebook: Float32Array, settings: QuantizerSettings, threads = 1): Promise<Quantizer> {
+  static async create(
+    codebook: Float32Array,
+    settings: QuantizerSettings,
+    threads: Pick<ThreadChoice, 'count' | 'spin'> = { count: 1, spin: false }
+  ): Promise<Quantizer> {
     const { codebookSize, codeDim } = settings;
     if (codebook.length !== codebookSize * codeDim) {
       throw new RangeError(

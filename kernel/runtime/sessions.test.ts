@@ -58,12 +58,18 @@ test("ORT's CUDA out-of-memory messages become SeedOutOfMemoryError with advice"
   );
 });
 
-test('session options carry the thread count, one inter-op thread, sequential execution and no spinning', () => {
-  const options = cpuSessionOptions(3);
+test('session options carry the thread count, one inter-op thread, sequential execution and the spinning', () => {
+  const options = cpuSessionOptions({ count: 3, spin: true });
   assert.equal(options.intraOpNumThreads, 3);
   assert.equal(options.interOpNumThreads, 1);
   assert.equal(options.executionMode, 'sequential');
+  // Spinning, when chosen, ends with each call: an idle kernel uses no CPU.
   assert.deepEqual(options.extra, {
-    session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } }
+    session: { intra_op: { allow_spinning: '1' }, inter_op: { allow_spinning: '0' }, force_spinning_stop: '1' }
   });
+  const sleeping = cpuSessionOptions({ count: 2, spin: false });
+  assert.equal(
+    (sleeping.extra as { session: { intra_op: { allow_spinning: string } } }).session.intra_op.allow_spinning,
+    '0'
+  );
 });

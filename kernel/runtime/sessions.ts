@@ -10,6 +10,7 @@ import { SeedModelError, SeedOutOfMemoryError } from './errors';
 import { fromFloat16, toFloat16 } from './float16';
 import { CachedSession, GraphCache, QUICK_START_MIN_BYTES, SessionSource } from './graph-cache';
 import type { ModelFile } from './manifest-loader';
+import type { ThreadChoice } from './threads';
 import type { ExecutionProviderChoice, ExecutionProviderName } from './types';
 
 /** ORT's messages when CUDA (or its BFC arena) cannot allocate. */
@@ -65,19 +66,22 @@ export function chooseExecutionProvider(requested: ExecutionProviderName[]): Exe
  * - `intraOpNumThreads`: the caller's count (see threads.ts); ONNX Runtime's own default is one thread per
  *   physical core of the whole machine, which ignores CPU affinity, SLURM and container limits.
  * - `executionMode: 'sequential'` with one inter-op thread: every SEED graph is a chain (ViT blocks, UNet
- *   blocks) whose operators are large enough to fill all intra-op threads; a parallel inter-op pool would
- *   only add threads competing for the same cores.
- * - no spinning: worker threads sleep between tasks (as OMP_WAIT_POLICY=PASSIVE does for PyTorch); spinning
- *   threads slow Jupyter and the browser down (an encoder batch took 1.8x as long with spinning on a busy
- *   2-core machine) and burn CPU between calls.
+ *   blocks); a parallel inter-op pool would only add threads competing for the same cores.
+ * - spinning as threads.ts chooses it (`chooseSpinning`: when the machine is not busy): worker threads
+ *   spin-wait between the operators of a call, and `force_spinning_stop` ends the spinning when the call
+ *   returns, so an idle kernel leaves the CPU to JupyterLab and the browser (measured: 0.3 ms of CPU in the
+ *   half second after a call, against 37 ms with spinning left running).
  */
-export function cpuSessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+export function cpuSessionOptions(threads: Pick<ThreadChoice, 'count' | 'spin'>): ort.InferenceSession.SessionOptions {
+  const spin = threads.spin ? '1' : '0';
   return {
     graphOptimizationLevel: 'all',
-    intraOpNumThreads: threads,
+    intraOpNumThreads: threads.count,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } }
+    extra: {
+      session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: '0' }, force_spinning_stop: '1' }
+    }
   };
 }
 
@@ -302,8 +306,8 @@ export class SessionPool {
      * returns the sha256 of the file and its external data, the content part of the graph cache's key.
      */
     private readonly identify: (file: ModelFile) => Promise<string[]>,
-    /** Intra-op threads of every session. */
-    private readonly threads: number,
+    /** Intra-op threads of every session, and whether they spin-wait. */
+    private readonly threads: Pick<ThreadChoice, 'count' | 'spin'>,
     /** Optimized graphs kept between processes; null builds every session from its file. */
     private readonly cache: GraphCache | null,
     /** Cached graphs with this many bytes of weights get a quick start (graph-cache.ts); Infinity: never. */

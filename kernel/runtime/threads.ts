@@ -1,15 +1,17 @@
 /**
- * How many threads ONNX Runtime uses inside an operator, and why. The order of precedence: an explicit
- * request (SEED setting, `%seed device --threads`, the CLI's `--threads`, `SeedModel.load({ threads })`),
- * then the CPUs a SLURM job was given (`SLURM_CPUS_PER_TASK`), then one thread for a small model, then the
- * CPUs this process may run on.
+ * How many threads ONNX Runtime uses inside an operator, whether they spin-wait, and why. The order of
+ * precedence for the count: an explicit request (SEED setting, `%seed device --threads`, the CLI's
+ * `--threads`, `SeedModel.load({ threads })`), then the CPUs a SLURM job was given (`SLURM_CPUS_PER_TASK`),
+ * then the CPUs this process may run on.
  */
 import * as os from 'node:os';
 import { SeedInputError } from './errors';
 
-/** The intra-op thread count a model's sessions use, with the reason in words. */
+/** The intra-op thread count a model's sessions use, whether its threads spin-wait, with the reason in words. */
 export interface ThreadChoice {
   count: number;
+  /** Whether worker threads spin-wait for work during a call (they stop when the call ends); see chooseSpinning. */
+  spin: boolean;
   reason: string;
 }
 
@@ -22,28 +24,38 @@ export interface ThreadRequest {
   source: string;
 }
 
-/**
- * A model whose files total less than this runs one intra-op thread unless told otherwise. Its calls last a
- * few milliseconds at batch 1, and waking a second thread for each operator costs more than it saves
- * (seed-nano, 17 MB, 2 idle cores, 2026-12-03: an encoder call 1.9 ms with one thread against 2.8 ms with
- * two, a UNet call 3.3 against 4.3 ms). Batches of 8 gain about 1.2x from a second thread, so batch work
- * (a dataset tokenizer run) passes its own count or runs one worker per core. The SEED releases are
- * gigabytes and use every core.
- */
-export const SMALL_MODEL_BYTES = 64 * 1024 * 1024;
+/** What the machine looks like when the model is loaded (injectable for tests). */
+export interface MachineLoad {
+  /** The CPUs this process may run on: `os.availableParallelism()`. */
+  available: number;
+  /** The 1-minute load average: `os.loadavg()[0]`. */
+  load: number;
+}
+
+function currentMachine(): MachineLoad {
+  return { available: os.availableParallelism(), load: os.loadavg()[0] };
+}
 
 /**
- * Picks the thread count. `os.availableParallelism()` honours the CPU affinity mask (SLURM's cgroup
- * binding, `taskset`, Kubernetes CPU sets), which `os.cpus().length` ignores; SLURM_CPUS_PER_TASK still
- * comes first because a job without CPU binding sees every core of the node.
+ * Picks the thread count and spinning. `os.availableParallelism()` honours the CPU affinity mask (SLURM's
+ * cgroup binding, `taskset`, Kubernetes CPU sets), which `os.cpus().length` ignores; SLURM_CPUS_PER_TASK
+ * still comes first because a job without CPU binding sees every core of the node.
  */
 export function chooseThreads(
   request: ThreadRequest | undefined,
   env: NodeJS.ProcessEnv = process.env,
-  available: number = os.availableParallelism(),
-  /** The total size of the model's files; below SMALL_MODEL_BYTES one thread is the default. */
-  modelBytes: number = Number.POSITIVE_INFINITY
+  machine: MachineLoad = currentMachine()
 ): ThreadChoice {
+  const { count, reason } = chooseCount(request, env, machine.available);
+  const spinning = chooseSpinning(count, machine);
+  return { count, spin: spinning.spin, reason: spinning.reason ? `${reason}; ${spinning.reason}` : reason };
+}
+
+function chooseCount(
+  request: ThreadRequest | undefined,
+  env: NodeJS.ProcessEnv,
+  available: number
+): { count: number; reason: string } {
   if (request !== undefined && request.count !== 0) {
     checkThreadCount(request.count, request.source);
     return { count: request.count, reason: `set by ${request.source}` };
@@ -59,17 +71,36 @@ export function chooseThreads(
     }
     return { count, reason: `SLURM_CPUS_PER_TASK=${slurm}: the CPUs this SLURM job was given` };
   }
-  if (modelBytes < SMALL_MODEL_BYTES && available > 1) {
-    const megabytes = Math.round(modelBytes / 1e6);
-    return {
-      count: 1,
-      reason: `one for a small model (${megabytes} MB of files: at batch 1 a second thread costs more than it saves)`
-    };
-  }
   return {
     count: available,
     reason: `one per CPU this process may use (os.availableParallelism() = ${available})`
   };
+}
+
+/**
+ * Whether the worker threads spin-wait between the operators of a call. ONNX Runtime hands each operator's
+ * work to its pool; a sleeping worker takes tens of microseconds to wake, which is most of a small
+ * operator's time. Spinning workers take the next task at once, and the sessions stop the spinning when a
+ * call ends (`session.force_spinning_stop`), so an idle kernel uses no CPU.
+ *
+ * Measured on 2 cores (seed-nano, 2026-12-03): idle, spinning made an encoder call at batch 1 1.8x as fast
+ * (1.30 against 2.29 ms; one thread: 2.42), a UNet call 2.3x (1.58 against 3.58 ms), batches of 8 1.2-1.3x.
+ * But with both cores busy with other work a spinning thread keeps the CPU from the process it waits for:
+ * the same calls took up to twice as long as without spinning (4.17 against 2.11 ms; batch 8: 23.4
+ * against 13.4 ms). So threads spin when the machine is not busy when the model loads: a load average below half
+ * the CPUs this process may use.
+ */
+export function chooseSpinning(
+  count: number,
+  machine: MachineLoad = currentMachine()
+): { spin: boolean; reason: string } {
+  if (count < 2) {
+    return { spin: false, reason: '' };
+  }
+  const load = `load average ${machine.load.toFixed(1)} on ${machine.available} CPUs when the model loaded`;
+  return machine.load < machine.available / 2
+    ? { spin: true, reason: `threads spin-wait during a call (${load})` }
+    : { spin: false, reason: `threads sleep between tasks: the machine is busy (${load})` };
 }
 
 /** Throws SeedInputError unless `count` is a whole number >= 1 (0 is "automatic" and handled before). */

@@ -209,7 +209,8 @@ export class ModelHost {
         : null,
       models: this.list(),
       executionProvider: model ? { ...model.executionProvider } : null,
-      threads: model ? { ...model.threads } : null,
+      // The reason says whether the threads spin; the protocol carries the count and the words.
+      threads: model ? { count: model.threads.count, reason: model.threads.reason } : null,
       loading: this.warm ? { ...this.warm } : null,
       settings: this.settings.current,
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed }

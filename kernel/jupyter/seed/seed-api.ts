@@ -334,8 +334,7 @@ export class SeedApi {
   }
 
   /**
-   * Sets ONNX Runtime's threads per session (0: automatic: SLURM_CPUS_PER_TASK, else one for a model under
-   * 64 MiB, else the CPUs available);
+   * Sets ONNX Runtime's threads per session (0: automatic: SLURM_CPUS_PER_TASK, else the CPUs available);
    * the model's sessions are built again with the new count at their next use.
    */
   async setThreads(count: number, source = `seed.setThreads(${count})`): Promise<SeedKernelInfo> {
