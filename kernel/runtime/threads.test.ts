@@ -44,12 +44,12 @@ test('an explicit count wins and names who set it; 0 means automatic', () => {
 
 test('threads spin-wait only when there are several and the machine was not busy at load', () => {
   assert.deepEqual(chooseSpinning(1, { available: 2, load: 0 }), { spin: false, reason: '' });
-  assert.equal(chooseSpinning(2, { available: 2, load: 0.9 }).spin, true);
-  const busy = chooseSpinning(2, { available: 2, load: 1 });
+  assert.equal(chooseSpinning(2, { available: 2, load: 1.7 }).spin, true);
+  const busy = chooseSpinning(2, { available: 2, load: 2 });
   assert.equal(busy.spin, false);
   assert.equal(
     busy.reason,
-    'threads sleep between tasks: the machine is busy (load average 1.0 on 2 CPUs when the model loaded)'
+    'threads sleep between tasks: the machine is busy (load average 2.0 on 2 CPUs when the model loaded)'
   );
   assert.equal(chooseThreads(undefined, {}, { available: 16, load: 20.3 }).spin, false);
   assert.match(

@@ -87,8 +87,9 @@ function chooseCount(
  * (1.30 against 2.29 ms; one thread: 2.42), a UNet call 2.3x (1.58 against 3.58 ms), batches of 8 1.2-1.3x.
  * But with both cores busy with other work a spinning thread keeps the CPU from the process it waits for:
  * the same calls took up to twice as long as without spinning (4.17 against 2.11 ms; batch 8: 23.4
- * against 13.4 ms). So threads spin when the machine is not busy when the model loads: a load average below half
- * the CPUs this process may use.
+ * against 13.4 ms). So threads spin unless the machine is busy when the model loads: a 1-minute load
+ * average at or above the CPUs this process may use (more runnable threads than CPUs). Not half that: the
+ * load average lags, and a heavy cell or JupyterLab's own start leave 1 to 1.7 on an idle 2-core machine.
  */
 export function chooseSpinning(
   count: number,
@@ -98,7 +99,7 @@ export function chooseSpinning(
     return { spin: false, reason: '' };
   }
   const load = `load average ${machine.load.toFixed(1)} on ${machine.available} CPUs when the model loaded`;
-  return machine.load < machine.available / 2
+  return machine.load < machine.available
     ? { spin: true, reason: `threads spin-wait during a call (${load})` }
     : { spin: false, reason: `threads sleep between tasks: the machine is busy (${load})` };
 }
