@@ -94,23 +94,32 @@ def quantize_folder(args: argparse.Namespace) -> dict:
     manifest = read_manifest(source)
     encoder_ref = manifest['tokenizer']['encoder']
     encoder_path = source / encoder_ref['path']
-    encoder_files = {encoder_path.resolve(), *(path.resolve() for path in external_data_files(encoder_path))}
+    if not encoder_path.is_file():
+        raise ConversionError(f'{encoder_path} is missing: the folder is incomplete; convert again or copy it whole.')
     started = time.perf_counter()
-
-    for path in sorted(source.rglob('*')):
-        if path.is_file() and path.resolve() not in encoder_files and path.name != 'seed-model.json':
-            link_or_copy(path, out / path.relative_to(source))
-
-    if args.weight_bits is None:
-        args.weight_bits, why = default_weight_bits()
+    weight_bits = args.weight_bits
+    if weight_bits is None:
+        weight_bits, why = default_weight_bits()
         print(why)
-    model = onnx.load(str(encoder_path))
-    replaced = quantize_matmuls(model, VIT_PREFIX, args.weight_bits)
+
+    # Quantize before writing anything, so a folder that cannot be quantized leaves no half-made copy.
+    try:
+        model = onnx.load(str(encoder_path))
+    except Exception as error:  # protobuf's DecodeError, a missing external-data file, ...
+        raise ConversionError(
+            f'Cannot read {encoder_path} ({type(error).__name__}: {error}); the file is damaged or incomplete: '
+            'convert again or copy the folder whole.'
+        ) from error
+    replaced = quantize_matmuls(model, VIT_PREFIX, weight_bits)
     if replaced == 0:
         raise ConversionError(
             f'{encoder_path} has no weight MatMul under {VIT_PREFIX}: quantize a folder written by convert.py or '
             'convert_seed2.py.'
         )
+    encoder_files = {encoder_path.resolve(), *(path.resolve() for path in external_data_files(encoder_path))}
+    for path in sorted(source.rglob('*')):
+        if path.is_file() and path.resolve() not in encoder_files and path.name != 'seed-model.json':
+            link_or_copy(path, out / path.relative_to(source))
     target = out / encoder_ref['path']
     written = save_onnx(model, target)
     del model
@@ -124,13 +133,13 @@ def quantize_folder(args: argparse.Namespace) -> dict:
     manifest['id'] = f'{manifest["id"]}-int8'
     manifest['description'] = (
         f'{manifest.get("description", "").strip()} Image encoder quantized to int8 by quantize_encoder.py: '
-        f'{replaced} ViT matrix products with {args.weight_bits}-bit weights, activations quantized per call.'
+        f'{replaced} ViT matrix products with {weight_bits}-bit weights, activations quantized per call.'
     ).strip()
     (out / 'seed-model.json').write_text(json.dumps(manifest, indent=2) + '\n')
     return {
         'out': str(out),
         'quantizedMatMuls': replaced,
-        'weightBits': args.weight_bits,
+        'weightBits': weight_bits,
         'sizes': {path.relative_to(out).as_posix(): path.stat().st_size for path in written},
         'seconds': round(time.perf_counter() - started, 2),
     }

@@ -133,6 +133,7 @@ def test_refuses_to_overwrite_its_source_and_fp16_folders(conversion, tmp_path, 
     assert '--out must be a new folder' in capsys.readouterr().err
     assert quantize_encoder.main(['--from', str(folder / 'fp16'), '--out', str(tmp_path / 'int8')]) == 2
     assert 'quantize the fp32 model folder' in capsys.readouterr().err
+    assert not (tmp_path / 'int8').exists()  # refused before anything was written
     assert quantize_encoder.main(['--from', str(tmp_path / 'nothing'), '--out', str(tmp_path / 'int8')]) == 2
     assert 'not a model folder' in capsys.readouterr().err
 
