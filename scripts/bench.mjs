@@ -304,10 +304,8 @@ async function benchFullSize() {
       .join('; ');
     console.log(`first encode of a new process, ${label.padEnd(18)} ${fmt(run.seconds).padStart(7)} s  (${sessions})`);
   }
-  const sides = [['pytorch', 'PyTorch']];
-  if (values['torch-int8']) {
-    sides.push(['pytorchInt8', 'PyTorch int8']);
-  }
+  // One column pair per PyTorch side that ran (the ratios hold one entry each).
+  const sides = Object.keys(result.runs[0].ratios).map((side) => [side, TORCH_SIDE_LABELS[side]]);
   const header = sides.map(([, label]) => `${label.padStart(14)}${'ORT speed-up'.padStart(14)}`).join('');
   console.log(`\n${''.padEnd(18)}${'ONNX Runtime'.padStart(14)}${header}`);
   for (const batch of batches) {
@@ -330,11 +328,13 @@ async function benchFullSize() {
       : `\nPyTorch ${torch.torch}, ${torch.threads} threads, encoder + nearest codes on a tensor; ONNX Runtime: the whole ` +
           'encode() call from PNG bytes. Speed-up > 1: ONNX Runtime is faster.'
   );
-  if (values['torch-int8']) {
-    const int8 = result.runs[0].pytorchInt8;
+  const int8 = result.runs[0].pytorchInt8;
+  if (int8) {
     console.log(int8.missing ? `PyTorch int8: ${int8.missing}` : `PyTorch int8: ${int8.int8}.`);
   }
 }
+
+const TORCH_SIDE_LABELS = { pytorch: 'PyTorch', pytorchInt8: 'PyTorch int8' };
 
 function benchTorchFullSize(checkpoints, batches, extraArgs = []) {
   const python = process.env.SEED_PYTHON ?? '/usr/bin/python3';

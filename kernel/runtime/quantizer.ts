@@ -9,7 +9,7 @@
 import * as ort from 'onnxruntime-node';
 import { NEAREST_CODES_GRAPH_BASE64 } from './graphs/nearest-codes-graph';
 import { cpuSessionOptions } from './sessions';
-import type { ThreadChoice } from './threads';
+import type { SessionThreads } from './threads';
 import type { CodeCandidate } from './types';
 
 export interface QuantizerSettings {
@@ -38,7 +38,7 @@ export class Quantizer {
   static async create(
     codebook: Float32Array,
     settings: QuantizerSettings,
-    threads: Pick<ThreadChoice, 'count' | 'spin'> = { count: 1, spin: false }
+    threads: SessionThreads = { count: 1, spin: false }
   ): Promise<Quantizer> {
     const { codebookSize, codeDim } = settings;
     if (codebook.length !== codebookSize * codeDim) {

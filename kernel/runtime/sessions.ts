@@ -10,7 +10,7 @@ import { SeedModelError, SeedOutOfMemoryError } from './errors';
 import { fromFloat16, toFloat16 } from './float16';
 import { CachedSession, GraphCache, QUICK_START_MIN_BYTES, SessionSource } from './graph-cache';
 import type { ModelFile } from './manifest-loader';
-import type { ThreadChoice } from './threads';
+import type { SessionThreads } from './threads';
 import type { ExecutionProviderChoice, ExecutionProviderName } from './types';
 
 /** ORT's messages when CUDA (or its BFC arena) cannot allocate. */
@@ -72,7 +72,7 @@ export function chooseExecutionProvider(requested: ExecutionProviderName[]): Exe
  *   returns, so an idle kernel leaves the CPU to JupyterLab and the browser (measured: 0.3 ms of CPU in the
  *   half second after a call, against 37 ms with spinning left running).
  */
-export function cpuSessionOptions(threads: Pick<ThreadChoice, 'count' | 'spin'>): ort.InferenceSession.SessionOptions {
+export function cpuSessionOptions(threads: SessionThreads): ort.InferenceSession.SessionOptions {
   const spin = threads.spin ? '1' : '0';
   return {
     graphOptimizationLevel: 'all',
@@ -307,7 +307,7 @@ export class SessionPool {
      */
     private readonly identify: (file: ModelFile) => Promise<string[]>,
     /** Intra-op threads of every session, and whether they spin-wait. */
-    private readonly threads: Pick<ThreadChoice, 'count' | 'spin'>,
+    private readonly threads: SessionThreads,
     /** Optimized graphs kept between processes; null builds every session from its file. */
     private readonly cache: GraphCache | null,
     /** Cached graphs with this many bytes of weights get a quick start (graph-cache.ts); Infinity: never. */

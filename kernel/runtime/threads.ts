@@ -15,6 +15,9 @@ export interface ThreadChoice {
   reason: string;
 }
 
+/** What a session's options need of the choice (sessions.ts, the quantiser). */
+export type SessionThreads = Pick<ThreadChoice, 'count' | 'spin'>;
+
 /**
  * What the caller asked for: a count (0 = automatic), and who asked, in words the user recognises
  * (for example "the setting Threads (Settings → SEED)"), for the reason shown by `%seed device`.
