@@ -2,7 +2,8 @@
 // the same run. Encode in images/s and decode in seconds per image, at batch 1 and 8; each figure is the
 // median of --repeats timed runs after one warm-up (a run repeats a short call for at least
 // MIN_RUN_SECONDS). The PyTorch side is the model recipe's bench_torch.py
-// (models/<model>/recipe/bench_torch.py), run with the same thread count.
+// (models/<model>/recipe/bench_torch.py), run with the same thread count, and its OpenMP threads wait for
+// work the way the runtime's do (see torchEnvironment).
 //
 // What is timed on the ONNX Runtime side is the public API a user calls: encode() from PNG bytes at the
 // model's input size (decode, normalise, encoder, quantiser with top-5, source PNG), and decode()/
@@ -157,7 +158,8 @@ async function benchOrt(dir) {
     steps: d.steps,
     guidance: d.guidance,
     provider: model.executionProvider.name,
-    threads: model.threads.reason
+    threads: model.threads.reason,
+    spin: model.threads.spin
   });
   await model.release();
   return result;
@@ -204,7 +206,23 @@ async function benchEncoderGraphs(model, dir) {
   return result;
 }
 
-function benchTorch() {
+/**
+ * The environment of a PyTorch run: its OpenMP threads wait for work the way the runtime's threads do. The
+ * runtime's spin-wait during a call on an idle machine (threads.ts, chooseSpinning); PyTorch's OpenMP
+ * threads spin only under OMP_WAIT_POLICY=ACTIVE. Under PASSIVE (which the recipes' training uses, so it
+ * shares two cores with anything else) PyTorch at 2 threads was 2-4x slower on seed-nano's small operators
+ * than with ACTIVE (2026-12-03: encoder batch 1 57 against 227 images/s), which made the runtime look
+ * that much faster than it is.
+ */
+function torchEnvironment(spin) {
+  return { ...process.env, OMP_WAIT_POLICY: spin ? 'ACTIVE' : 'PASSIVE' };
+}
+
+/** How the PyTorch side's threads wait, for the report. */
+const torchWaitPolicy = (spin) =>
+  spin ? 'OMP_WAIT_POLICY=ACTIVE (spin, as ours do)' : 'OMP_WAIT_POLICY=PASSIVE (sleep, as ours do)';
+
+function benchTorch(spin) {
   const own = join(modelDir, 'recipe', 'bench_torch.py');
   const script =
     values.torch ?? (existsSync(own) ? own : join(ROOT, 'models', 'seed-nano', 'recipe', 'bench_torch.py'));
@@ -215,7 +233,7 @@ function benchTorch() {
   const run = spawnSync(
     python,
     [script, '--model', modelDir, '--threads', String(threads), '--repeats', String(repeats)],
-    { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 16 * 1024 * 1024 }
+    { encoding: 'utf8', env: torchEnvironment(spin), maxBuffer: 16 * 1024 * 1024 }
   );
   if (run.status !== 0) {
     return {
@@ -256,14 +274,14 @@ async function benchFullSize() {
       const model = await SeedModel.load(modelDir, { executionProviders: ['cpu'], threads, cacheDir });
       // Timed at full speed: a quick start from the cache (see graph-cache.ts) swaps its session in first.
       await model.warmUp();
-      const ort = { threads: model.threads.reason };
+      const ort = { threads: model.threads.reason, spin: model.threads.spin };
       for (const batch of batches) {
         ort[`encode_b${batch}_seconds`] = await medianSeconds(() => model.encode(images.slice(0, batch)));
       }
       await model.release();
-      const torchRuns = { pytorch: benchTorchFullSize(checkpoints, batches) };
+      const torchRuns = { pytorch: benchTorchFullSize(checkpoints, batches, ort.spin) };
       if (values['torch-int8']) {
-        torchRuns.pytorchInt8 = benchTorchFullSize(checkpoints, batches, ['--int8']);
+        torchRuns.pytorchInt8 = benchTorchFullSize(checkpoints, batches, ort.spin, ['--int8']);
       }
       const ratios = Object.fromEntries(
         Object.entries(torchRuns).map(([side, torch]) => [
@@ -289,7 +307,8 @@ async function benchFullSize() {
   console.log(
     `SEED runtime benchmark, SEED v1 encode: ${modelDir} (${manifest.id})\nCPU, ${threads} threads; each figure the ` +
       `median of ${repeats} timed runs; ${rounds} round(s); load average ${result.load}\n` +
-      `ONNX Runtime threads: ${result.runs[0].onnxruntime.threads}\n`
+      `ONNX Runtime threads: ${result.runs[0].onnxruntime.threads}\n` +
+      `PyTorch threads: ${torchWaitPolicy(result.runs[0].onnxruntime.spin)}\n`
   );
   for (const [label, run] of [
     ['cold (empty cache)', result.firstEncodeCold],
@@ -336,7 +355,7 @@ async function benchFullSize() {
 
 const TORCH_SIDE_LABELS = { pytorch: 'PyTorch', pytorchInt8: 'PyTorch int8' };
 
-function benchTorchFullSize(checkpoints, batches, extraArgs = []) {
+function benchTorchFullSize(checkpoints, batches, spin, extraArgs = []) {
   const python = process.env.SEED_PYTHON ?? '/usr/bin/python3';
   const run = spawnSync(
     python,
@@ -346,7 +365,7 @@ function benchTorchFullSize(checkpoints, batches, extraArgs = []) {
       ...['--repeats', String(repeats), '--batches', batches.join(',')],
       ...extraArgs
     ],
-    { encoding: 'utf8', env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, maxBuffer: 16 * 1024 * 1024 }
+    { encoding: 'utf8', env: torchEnvironment(spin), maxBuffer: 16 * 1024 * 1024 }
   );
   if (run.status !== 0) {
     return {
@@ -382,7 +401,7 @@ const runs = [];
 for (let round = 0; round < rounds; round++) {
   const ort = await benchOrt(modelDir);
   const compared = compareDir ? await benchOrt(compareDir) : null;
-  const torch = benchTorch();
+  const torch = benchTorch(ort.spin);
   const ratios = Object.fromEntries(
     rows.map(([, key, , higherIsBetter, torchKey]) => [
       key,
@@ -427,7 +446,8 @@ if (values.json) {
   console.log(
     `SEED runtime benchmark: ${modelDir}\nCPU, ${threads} threads; each figure the median of ${repeats} timed runs, ` +
       `then the median of ${rounds} rounds; decode = ${ort.sampler} ${ort.steps} steps, guidance ${ort.guidance}\n` +
-      `ONNX Runtime threads: ${ort.threads}\n`
+      `ONNX Runtime threads: ${ort.threads}\n` +
+      `PyTorch threads: ${torchWaitPolicy(ort.spin)}\n`
   );
   const fmt = (v) =>
     v === undefined || v === null ? '-' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(4);
