@@ -5,12 +5,12 @@ convert_full_random.sh) into the modules of seed_v1_modules.py, in float32 as co
 times on CPU encoder + nearest codes (squared L2, as the manifest's quantiser) at each batch size, on a
 tensor filled with 0.1. (convert.py --check already compares the codes of the two.)
 Each figure is the median of --repeats timed runs after one warm-up run. Prints one JSON object to stdout:
-{"encode_b<N>_images_per_s", "encode_b<N>_seconds", "loadSeconds", "threads", "torch"}.
+{"encode_b<N>_images_per_s", "encode_b<N>_seconds", "loadSeconds", "threads", "torch", "ompWaitPolicy"}.
 
 --int8 times PyTorch's own dynamic int8 quantization of the ViT instead (torch.ao quantize_dynamic), the
 partner for a folder made by quantize_encoder.py; "int8" in the output says what was quantized.
 
-Usage: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 models/export/bench_torch.py --model DIR --checkpoints DIR
+Usage: /usr/bin/python3 models/export/bench_torch.py --model DIR --checkpoints DIR
        [--threads 2] [--repeats 3] [--batches 1,4] [--int8]
 """
 
@@ -24,7 +24,10 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+# Timing wants PyTorch at its best: OpenMP threads that spin-wait between operators, as the runtime's do during
+# a call on an idle machine. Under PASSIVE, seed-nano's small operators ran 2-4x slower at 2 threads.
+# `npm run bench` sets the policy to match the runtime's choice (PASSIVE on a busy machine).
+os.environ.setdefault('OMP_WAIT_POLICY', 'ACTIVE')
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -125,7 +128,10 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     start = time.perf_counter()
     model, codebook, manifest = load_model(args)
-    result: dict = {'threads': args.threads, 'torch': torch.__version__, 'loadSeconds': time.perf_counter() - start}
+    result: dict = {
+        'threads': args.threads, 'torch': torch.__version__, 'ompWaitPolicy': os.environ['OMP_WAIT_POLICY'],
+        'loadSeconds': time.perf_counter() - start,
+    }
     if args.int8:
         result['int8'] = quantize_vit(model)
     width, height = manifest['image']['size']
