@@ -210,7 +210,7 @@ async function benchEncoderGraphs(model, dir) {
  * The environment of a PyTorch run: its OpenMP threads wait for work the way the runtime's threads do. The
  * runtime's spin-wait during a call on an idle machine (threads.ts, chooseSpinning); PyTorch's OpenMP
  * threads spin only under OMP_WAIT_POLICY=ACTIVE. Under PASSIVE (which the recipes' training uses, so it
- * shares two cores with anything else) PyTorch at 2 threads was 2-4x slower on seed-nano's small operators
+ * shares two cores with anything else) PyTorch at 2 threads was up to 4x slower on seed-nano's small operators
  * than with ACTIVE (2026-12-03: encoder batch 1 57 against 227 images/s), which made the runtime look
  * that much faster than it is.
  */

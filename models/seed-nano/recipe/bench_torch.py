@@ -22,7 +22,7 @@ import sys
 import time
 
 # Timing wants PyTorch at its best: OpenMP threads that spin-wait between operators, as the runtime's do during
-# a call on an idle machine. Under PASSIVE, seed-nano's small operators ran 2-4x slower at 2 threads.
+# a call on an idle machine. Under PASSIVE, seed-nano's small operators ran up to 4x slower at 2 threads.
 # `npm run bench` sets the policy to match the runtime's choice (PASSIVE on a busy machine).
 os.environ.setdefault('OMP_WAIT_POLICY', 'ACTIVE')
 
