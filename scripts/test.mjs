@@ -2,7 +2,7 @@
 // one summary line, `N passed, N failed, N skipped`, which CI reads.
 //
 // Suites are discovered by convention, so adding a test never means editing this file:
-//   node    dist/**/*.test.js (compiled from kernel/**/*.test.ts) and models/**/*.test.mjs
+//   node    dist/**/*.test.js (compiled from kernel/**/*.test.ts), models/**/*.test.mjs and scripts/*.test.mjs
 //   web     src/**/*.test.ts, the frontend's unit tests, @web/test-runner in Debian's Chromium
 //   python  test_*.py under kernel/ and models/, through Debian's pytest
 //   ui      ui-tests/tests/*.spec.ts, Playwright in Debian's Chromium against the real JupyterLab
@@ -60,7 +60,8 @@ const SUITES = {
   node() {
     const files = [
       ...findFiles('dist', (name) => name.endsWith('.test.js')),
-      ...findFiles('models', (name) => name.endsWith('.test.mjs'))
+      ...findFiles('models', (name) => name.endsWith('.test.mjs')),
+      ...findFiles('scripts', (name) => name.endsWith('.test.mjs'))
     ];
     if (files.length === 0) {
       return { passed: 0, failed: 0, skipped: 0 };
