@@ -3,7 +3,7 @@
 // median of --repeats timed runs after one warm-up (a run repeats a short call for at least
 // MIN_RUN_SECONDS). The PyTorch side is the model recipe's bench_torch.py
 // (models/<model>/recipe/bench_torch.py), run with the same thread count, and its OpenMP threads wait for
-// work the way the runtime's do (see torchEnvironment).
+// work the way the runtime's do (see torchWaitPolicy).
 //
 // What is timed on the ONNX Runtime side is the public API a user calls: encode() from PNG bytes at the
 // model's input size (decode, normalise, encoder, quantiser with top-5, source PNG), and decode()/
@@ -207,20 +207,37 @@ async function benchEncoderGraphs(model, dir) {
 }
 
 /**
- * The environment of a PyTorch run: its OpenMP threads wait for work the way the runtime's threads do. The
+ * The OpenMP wait policy of a PyTorch run: its threads wait for work the way the runtime's threads do. The
  * runtime's spin-wait during a call on an idle machine (threads.ts, chooseSpinning); PyTorch's OpenMP
  * threads spin only under OMP_WAIT_POLICY=ACTIVE. Under PASSIVE (which the recipes' training uses, so it
  * shares two cores with anything else) PyTorch at 2 threads was up to 4x slower on seed-nano's small operators
  * than with ACTIVE (2026-12-03: encoder batch 1 57 against 227 images/s), which made the runtime look
  * that much faster than it is.
  */
-function torchEnvironment(spin) {
-  return { ...process.env, OMP_WAIT_POLICY: spin ? 'ACTIVE' : 'PASSIVE' };
-}
+const torchWaitPolicy = (spin) => (spin ? 'ACTIVE' : 'PASSIVE');
 
-/** How the PyTorch side's threads wait, for the report. */
-const torchWaitPolicy = (spin) =>
-  spin ? 'OMP_WAIT_POLICY=ACTIVE (spin, as ours do)' : 'OMP_WAIT_POLICY=PASSIVE (sleep, as ours do)';
+/** The header line saying how the PyTorch side's threads waited. */
+const torchThreadsLine = (spin) =>
+  `PyTorch threads: OMP_WAIT_POLICY=${torchWaitPolicy(spin)} (${spin ? 'spin' : 'sleep'}, as ours do)`;
+
+/**
+ * Runs a bench_torch.py with `args`, its threads waiting as the runtime's do (`spin`), and returns the JSON
+ * object it prints last, or { missing } saying why there is none.
+ */
+function runTorchBench(args, spin) {
+  const python = process.env.SEED_PYTHON ?? '/usr/bin/python3';
+  const run = spawnSync(python, args, {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_WAIT_POLICY: torchWaitPolicy(spin) },
+    maxBuffer: 16 * 1024 * 1024
+  });
+  if (run.status !== 0) {
+    return {
+      missing: `bench_torch.py failed (exit ${run.status}): ${(run.stderr || '').trim().split('\n').slice(-3).join(' | ')}`
+    };
+  }
+  return JSON.parse(run.stdout.trim().split('\n').pop());
+}
 
 function benchTorch(spin) {
   const own = join(modelDir, 'recipe', 'bench_torch.py');
@@ -229,19 +246,7 @@ function benchTorch(spin) {
   if (!existsSync(script)) {
     return { missing: `no PyTorch reference for this model (${script} does not exist)` };
   }
-  const python = process.env.SEED_PYTHON ?? '/usr/bin/python3';
-  const run = spawnSync(
-    python,
-    [script, '--model', modelDir, '--threads', String(threads), '--repeats', String(repeats)],
-    { encoding: 'utf8', env: torchEnvironment(spin), maxBuffer: 16 * 1024 * 1024 }
-  );
-  if (run.status !== 0) {
-    return {
-      missing: `bench_torch.py failed (exit ${run.status}): ${(run.stderr || '').trim().split('\n').slice(-3).join(' | ')}`
-    };
-  }
-  const line = run.stdout.trim().split('\n').pop();
-  return JSON.parse(line);
+  return runTorchBench([script, '--model', modelDir, '--threads', String(threads), '--repeats', String(repeats)], spin);
 }
 
 /** A kernel start's first encode, in a fresh process (scripts/first-encode.mjs), with the cache in `cacheDir`. */
@@ -308,7 +313,7 @@ async function benchFullSize() {
     `SEED runtime benchmark, SEED v1 encode: ${modelDir} (${manifest.id})\nCPU, ${threads} threads; each figure the ` +
       `median of ${repeats} timed runs; ${rounds} round(s); load average ${result.load}\n` +
       `ONNX Runtime threads: ${result.runs[0].onnxruntime.threads}\n` +
-      `PyTorch threads: ${torchWaitPolicy(result.runs[0].onnxruntime.spin)}\n`
+      `${torchThreadsLine(result.runs[0].onnxruntime.spin)}\n`
   );
   for (const [label, run] of [
     ['cold (empty cache)', result.firstEncodeCold],
@@ -356,23 +361,15 @@ async function benchFullSize() {
 const TORCH_SIDE_LABELS = { pytorch: 'PyTorch', pytorchInt8: 'PyTorch int8' };
 
 function benchTorchFullSize(checkpoints, batches, spin, extraArgs = []) {
-  const python = process.env.SEED_PYTHON ?? '/usr/bin/python3';
-  const run = spawnSync(
-    python,
+  return runTorchBench(
     [
       join(ROOT, 'models', 'export', 'bench_torch.py'),
       ...['--model', modelDir, '--checkpoints', checkpoints, '--threads', String(threads)],
       ...['--repeats', String(repeats), '--batches', batches.join(',')],
       ...extraArgs
     ],
-    { encoding: 'utf8', env: torchEnvironment(spin), maxBuffer: 16 * 1024 * 1024 }
+    spin
   );
-  if (run.status !== 0) {
-    return {
-      missing: `bench_torch.py failed (exit ${run.status}): ${(run.stderr || '').trim().split('\n').slice(-3).join(' | ')}`
-    };
-  }
-  return JSON.parse(run.stdout.trim().split('\n').pop());
 }
 
 /** The 1-minute load average, to show how busy the machine was while measuring. */
@@ -447,7 +444,7 @@ if (values.json) {
     `SEED runtime benchmark: ${modelDir}\nCPU, ${threads} threads; each figure the median of ${repeats} timed runs, ` +
       `then the median of ${rounds} rounds; decode = ${ort.sampler} ${ort.steps} steps, guidance ${ort.guidance}\n` +
       `ONNX Runtime threads: ${ort.threads}\n` +
-      `PyTorch threads: ${torchWaitPolicy(ort.spin)}\n`
+      `${torchThreadsLine(ort.spin)}\n`
   );
   const fmt = (v) =>
     v === undefined || v === null ? '-' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(4);
