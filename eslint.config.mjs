@@ -28,6 +28,21 @@ export default tseslint.config(
     }
   },
   {
+    // kernel/runtime/onnxruntime.ts is the one door to ONNX Runtime (it turns telemetry off before it starts)
+    files: ['kernel/**/*.ts'],
+    ignores: ['kernel/runtime/onnxruntime.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          name: 'onnxruntime-node',
+          message:
+            'Import { ort } from kernel/runtime/onnxruntime.ts (it sets what must hold before ONNX Runtime starts).'
+        }
+      ]
+    }
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
       globals: {

@@ -87,7 +87,7 @@ if (!existsSync(runtimeEntry)) {
 const { SeedModel } = require(runtimeEntry);
 const { Quantizer } = require(join(ROOT, 'dist', 'runtime', 'quantizer.js'));
 const { cpuSessionOptions } = require(join(ROOT, 'dist', 'runtime', 'sessions.js'));
-const ortNode = require('onnxruntime-node');
+const { ort: onnxruntime } = require(join(ROOT, 'dist', 'runtime', 'onnxruntime.js'));
 const sharp = require('sharp');
 
 // A timed run lasts at least this long: a call of a few milliseconds (seed-nano's encoder) is repeated within
@@ -172,7 +172,7 @@ async function benchOrt(dir) {
 async function benchEncoderGraphs(model, dir) {
   const { image, tokenizer } = model.manifest;
   const [width, height] = image.size;
-  const encoder = await ortNode.InferenceSession.create(join(dir, tokenizer.encoder.path), {
+  const encoder = await onnxruntime.InferenceSession.create(join(dir, tokenizer.encoder.path), {
     ...cpuSessionOptions(model.threads),
     executionProviders: ['cpu']
   });
@@ -189,7 +189,7 @@ async function benchEncoderGraphs(model, dir) {
   );
   const result = {};
   for (const batch of [1, 8]) {
-    const pixels = new ortNode.Tensor('float32', new Float32Array(batch * 3 * width * height).fill(0.1), [
+    const pixels = new onnxruntime.Tensor('float32', new Float32Array(batch * 3 * width * height).fill(0.1), [
       batch,
       3,
       height,

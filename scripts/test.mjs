@@ -189,6 +189,9 @@ function main() {
   if (ownCache) {
     process.env.SEED_CACHE_DIR = ownCache;
   }
+  // The product turns ONNX Runtime's telemetry off in kernel/runtime/onnxruntime.ts; the tools the tests also
+  // run (models/export/*.mjs, the parity test) load onnxruntime-node directly, so the run sets it for them.
+  process.env.ORT_DISABLE_TELEMETRY ??= '1';
   const totals = { passed: 0, failed: 0, skipped: 0 };
   const lines = [];
   for (const name of requested.length > 0 ? requested : Object.keys(SUITES)) {

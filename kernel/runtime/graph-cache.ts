@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from './onnxruntime';
 
 const GRAPH_FILE = 'model.onnx';
 /** Weights go to one external file: protobuf cannot hold the 4 GB encoder inline. */

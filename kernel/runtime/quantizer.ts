@@ -6,7 +6,7 @@
  * a JavaScript loop over an 8192-entry codebook took most of an encode. Ties go to the lower index, as
  * torch.argmin does.
  */
-import * as ort from 'onnxruntime-node';
+import { ort } from './onnxruntime';
 import { NEAREST_CODES_GRAPH_BASE64 } from './graphs/nearest-codes-graph';
 import { cpuSessionOptions } from './sessions';
 import type { SessionThreads } from './threads';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as ort from 'onnxruntime-node';
+import { ort } from './onnxruntime';
 import { SeedModelError, SeedOutOfMemoryError } from './errors';
 import { chooseExecutionProvider, cpuSessionOptions, graphRunError } from './sessions';
 

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from './onnxruntime';
 import { SeedModelError, SeedOutOfMemoryError } from './errors';
 import { fromFloat16, toFloat16 } from './float16';
 import { CachedSession, GraphCache, QUICK_START_MIN_BYTES, SessionSource } from './graph-cache';

@@ -111,7 +111,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def run_node(script: str, *args: str) -> dict:
     command = ['node', str(HERE / script), *args]
     try:
-        result = subprocess.run(command, cwd=PACKAGE_ROOT, capture_output=True, text=True)
+        # ONNX Runtime 1.29+ reports usage to Microsoft unless told not to (see kernel/runtime/onnxruntime.ts)
+        env = {'ORT_DISABLE_TELEMETRY': '1', **os.environ}
+        result = subprocess.run(command, cwd=PACKAGE_ROOT, capture_output=True, text=True, env=env)
     except FileNotFoundError as error:
         raise ConversionError(
             'node is not on PATH; the unconditional embedding and --check run in onnxruntime-node. Install Node 20 '

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../onnxruntime';
 import { SeedCancelledError, SeedInputError } from '../errors';
 import type { Preprocess } from '../types';
 import { PREPROCESS_MODES } from '../images';
