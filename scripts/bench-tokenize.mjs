@@ -107,8 +107,27 @@ async function makeImages(dir, count, repeat) {
   return { folder, list: join(dir, 'list.jsonl') };
 }
 
+/**
+ * Why these sizes cannot be benchmarked, or null when they can. The memory run lists the `images` files
+ * round(rssImages / images) times, so `images` must be at least 1 (0 used to loop for ever).
+ */
+export function tokenizeSizesProblem({ images, rssImages, batchSize = 16 }) {
+  const whole = (n, min) => Number.isInteger(n) && n >= min;
+  if (!whole(images, 1) || !whole(rssImages, images) || !whole(batchSize, 1)) {
+    return (
+      `the tokenizer bench needs whole numbers: images >= 1, rss-images >= images, batch size >= 1 ` +
+      `(got ${images}, ${rssImages}, ${batchSize})`
+    );
+  }
+  return null;
+}
+
 /** Runs every measurement; returns the figures. */
 export async function benchTokenize({ model, images = 2000, rssImages = 20000, batchSize = 16 }) {
+  const problem = tokenizeSizesProblem({ images, rssImages, batchSize });
+  if (problem) {
+    throw new Error(`bench-tokenize: ${problem}.`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'seed-bench-tokenize-'));
   try {
     const repeat = Math.max(1, Math.round(rssImages / images));
@@ -169,12 +188,17 @@ if (process.argv[1] === SELF) {
       },
       strict: true
     });
-    const result = await benchTokenize({
-      model: resolve(values.model),
+    const sizes = {
       images: Number(values.images),
       rssImages: Number(values['rss-images']),
       batchSize: Number(values['batch-size'])
-    });
+    };
+    const problem = tokenizeSizesProblem(sizes);
+    if (problem) {
+      console.error(`bench-tokenize: ${problem}. Pass --images N --rss-images M --batch-size B.`);
+      process.exit(2);
+    }
+    const result = await benchTokenize({ model: resolve(values.model), ...sizes });
     console.log(values.json ? JSON.stringify(result, null, 2) : formatTokenizeBench(result));
   }
 }

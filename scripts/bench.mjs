@@ -12,7 +12,8 @@
 // is also timed as "graphs only" (encoder graph + quantiser on a tensor), the same work as PyTorch's.
 //
 // Then the dataset tokenizer (scripts/bench-tokenize.mjs): images/s against the graphs alone, 1 worker x 2
-// threads against 2 workers x 1 thread, and peak memory at --tokenize-images and --tokenize-rss-images.
+// threads against 2 workers x 1 thread, and peak memory at --tokenize-images and --tokenize-rss-images
+// (--tokenize-images 0 leaves it out).
 //
 // Usage: node scripts/bench.mjs [--model DIR] [--torch bench_torch.py] [--threads N] [--repeats N] [--rounds N]
 //                               [--tokenize-images N] [--tokenize-rss-images N] [--compare-with DIR] [--json]
@@ -35,7 +36,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchTokenize, formatTokenizeBench } from './bench-tokenize.mjs';
+import { benchTokenize, formatTokenizeBench, tokenizeSizesProblem } from './bench-tokenize.mjs';
 import { ROOT } from './setup.mjs';
 
 const require = createRequire(import.meta.url);
@@ -63,6 +64,13 @@ const repeats = Number(values.repeats);
 const rounds = Number(values.rounds);
 if ([threads, repeats, rounds].some((n) => !Number.isInteger(n) || n < 1)) {
   console.error('bench: --threads, --repeats and --rounds must be whole numbers >= 1.');
+  process.exit(2);
+}
+// --tokenize-images 0 leaves the dataset tokenizer out (the figures of the model alone, in less time)
+const tokenizeSizes = { images: Number(values['tokenize-images']), rssImages: Number(values['tokenize-rss-images']) };
+const tokenizeProblem = tokenizeSizes.images === 0 ? null : tokenizeSizesProblem(tokenizeSizes);
+if (tokenizeProblem) {
+  console.error(`bench: ${tokenizeProblem}. Pass --tokenize-images N --tokenize-rss-images M, or --tokenize-images 0.`);
   process.exit(2);
 }
 if (!existsSync(join(modelDir, 'seed-model.json'))) {
@@ -425,11 +433,7 @@ const summary = Object.fromEntries(
     }
   ])
 );
-const tokenize = await benchTokenize({
-  model: modelDir,
-  images: Number(values['tokenize-images']),
-  rssImages: Number(values['tokenize-rss-images'])
-});
+const tokenize = tokenizeSizes.images === 0 ? null : await benchTokenize({ model: modelDir, ...tokenizeSizes });
 if (values.json) {
   console.log(
     JSON.stringify(
@@ -474,5 +478,5 @@ if (values.json) {
       `vs compared: the runtime on this model against the runtime on ${compareDir}, same rounds (> 1: this one is faster).`
     );
   }
-  console.log(`\n${formatTokenizeBench(tokenize)}`);
+  console.log(`\n${tokenize ? formatTokenizeBench(tokenize) : 'tokenize: left out (--tokenize-images 0)'}`);
 }

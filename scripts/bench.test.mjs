@@ -11,24 +11,30 @@ import { fileURLToPath } from 'node:url';
 
 const bench = join(dirname(fileURLToPath(import.meta.url)), 'bench.mjs');
 
-function runBench(threads) {
-  const run = spawnSync(
-    process.execPath,
-    [bench, '--json', '--rounds', '1', '--repeats', '1', '--threads', String(threads)].concat([
+function spawnBench(args) {
+  return spawnSync(process.execPath, [bench, ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+}
+
+function runBench(threads, tokenizeImages) {
+  const run = spawnBench(
+    ['--json', '--rounds', '1', '--repeats', '1', '--threads', String(threads)].concat([
       '--tokenize-images',
-      '16',
+      String(tokenizeImages),
       '--tokenize-rss-images',
-      '16'
-    ]),
-    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }
+      String(tokenizeImages)
+    ])
   );
   assert.equal(run.status, 0, `bench.mjs exited with ${run.status}: ${run.stderr}`);
   return JSON.parse(run.stdout);
 }
 
-for (const threads of [1, 2]) {
+// The one-thread run also checks that --tokenize-images 0 leaves the tokenizer out (it once looped for ever).
+for (const [threads, tokenizeImages] of [
+  [1, 0],
+  [2, 16]
+]) {
   test(`bench at ${threads} thread(s): both sides measured, PyTorch's threads wait as the runtime's do`, () => {
-    const result = runBench(threads);
+    const result = runBench(threads, tokenizeImages);
     const [{ onnxruntime, pytorch }] = result.runs;
     assert.equal(pytorch.missing, undefined, `the PyTorch side did not run: ${pytorch.missing}`);
     assert.equal(pytorch.threads, threads);
@@ -43,7 +49,23 @@ for (const threads of [1, 2]) {
         assert.ok(Number.isFinite(row[side]) && row[side] > 0, `${key} ${side}: ${row[side]}`);
       }
     }
-    assert.equal(result.tokenize.images, 16);
-    assert.ok(result.tokenize.tokenizeImagesPerS > 0);
+    if (tokenizeImages === 0) {
+      assert.equal(result.tokenize, null);
+    } else {
+      assert.equal(result.tokenize.images, tokenizeImages);
+      assert.ok(result.tokenize.tokenizeImagesPerS > 0);
+    }
   });
 }
+
+test('bench refuses tokenizer sizes it cannot run, before loading anything', () => {
+  for (const sizes of [
+    ['--tokenize-images=-1'],
+    ['--tokenize-images', '16', '--tokenize-rss-images', '8'],
+    ['--tokenize-images', 'many']
+  ]) {
+    const run = spawnBench(sizes);
+    assert.equal(run.status, 2, `${sizes.join(' ')}: exit ${run.status}`);
+    assert.match(run.stderr, /images >= 1, rss-images >= images.*or --tokenize-images 0/s);
+  }
+});
