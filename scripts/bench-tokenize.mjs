@@ -107,11 +107,14 @@ async function makeImages(dir, count, repeat) {
   return { folder, list: join(dir, 'list.jsonl') };
 }
 
+/** Images per encoder call, unless --batch-size says otherwise. */
+const DEFAULT_BATCH_SIZE = 16;
+
 /**
  * Why these sizes cannot be benchmarked, or null when they can. The memory run lists the `images` files
  * round(rssImages / images) times, so `images` must be at least 1 (0 used to loop for ever).
  */
-export function tokenizeSizesProblem({ images, rssImages, batchSize = 16 }) {
+export function tokenizeSizesProblem({ images, rssImages, batchSize = DEFAULT_BATCH_SIZE }) {
   const whole = (n, min) => Number.isInteger(n) && n >= min;
   if (!whole(images, 1) || !whole(rssImages, images) || !whole(batchSize, 1)) {
     return (
@@ -123,7 +126,7 @@ export function tokenizeSizesProblem({ images, rssImages, batchSize = 16 }) {
 }
 
 /** Runs every measurement; returns the figures. */
-export async function benchTokenize({ model, images = 2000, rssImages = 20000, batchSize = 16 }) {
+export async function benchTokenize({ model, images = 2000, rssImages = 20000, batchSize = DEFAULT_BATCH_SIZE }) {
   const problem = tokenizeSizesProblem({ images, rssImages, batchSize });
   if (problem) {
     throw new Error(`bench-tokenize: ${problem}.`);
@@ -183,7 +186,7 @@ if (process.argv[1] === SELF) {
         model: { type: 'string', default: join(ROOT, 'models', 'seed-nano') },
         images: { type: 'string', default: '2000' },
         'rss-images': { type: 'string', default: '20000' },
-        'batch-size': { type: 'string', default: '16' },
+        'batch-size': { type: 'string', default: String(DEFAULT_BATCH_SIZE) },
         json: { type: 'boolean', default: false }
       },
       strict: true

@@ -66,9 +66,10 @@ if ([threads, repeats, rounds].some((n) => !Number.isInteger(n) || n < 1)) {
   console.error('bench: --threads, --repeats and --rounds must be whole numbers >= 1.');
   process.exit(2);
 }
-// --tokenize-images 0 leaves the dataset tokenizer out (the figures of the model alone, in less time)
 const tokenizeSizes = { images: Number(values['tokenize-images']), rssImages: Number(values['tokenize-rss-images']) };
-const tokenizeProblem = tokenizeSizes.images === 0 ? null : tokenizeSizesProblem(tokenizeSizes);
+// --tokenize-images 0 leaves the dataset tokenizer out (the figures of the model alone, in less time)
+const tokenizeLeftOut = tokenizeSizes.images === 0;
+const tokenizeProblem = tokenizeLeftOut ? null : tokenizeSizesProblem(tokenizeSizes);
 if (tokenizeProblem) {
   console.error(`bench: ${tokenizeProblem}. Pass --tokenize-images N --tokenize-rss-images M, or --tokenize-images 0.`);
   process.exit(2);
@@ -433,7 +434,7 @@ const summary = Object.fromEntries(
     }
   ])
 );
-const tokenize = tokenizeSizes.images === 0 ? null : await benchTokenize({ model: modelDir, ...tokenizeSizes });
+const tokenize = tokenizeLeftOut ? null : await benchTokenize({ model: modelDir, ...tokenizeSizes });
 if (values.json) {
   console.log(
     JSON.stringify(

@@ -16,14 +16,10 @@ function spawnBench(args) {
 }
 
 function runBench(threads, tokenizeImages) {
-  const run = spawnBench(
-    ['--json', '--rounds', '1', '--repeats', '1', '--threads', String(threads)].concat([
-      '--tokenize-images',
-      String(tokenizeImages),
-      '--tokenize-rss-images',
-      String(tokenizeImages)
-    ])
-  );
+  const run = spawnBench([
+    ...['--json', '--rounds', '1', '--repeats', '1', '--threads', String(threads)],
+    ...['--tokenize-images', String(tokenizeImages), '--tokenize-rss-images', String(tokenizeImages)]
+  ]);
   assert.equal(run.status, 0, `bench.mjs exited with ${run.status}: ${run.stderr}`);
   return JSON.parse(run.stdout);
 }
